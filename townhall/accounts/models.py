@@ -1,0 +1,54 @@
+"""Staff users, their roles, and the agencies they belong to (which give their jurisdiction)."""
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    CLERK = "clerk", _("Reception clerk")
+    HANDLER = "handler", _("Agency handler")
+    LEADER = "leader", _("Leader")
+    FRONT_OFFICER = "front_officer", _("Fatherland Front officer")
+    INSPECTOR = "inspector", _("Inspector")
+    ADMINISTRATOR = "administrator", _("Administrator")
+
+
+# Roles that may only read, whatever their jurisdiction.
+READ_ONLY_ROLES = frozenset({Role.INSPECTOR})
+
+
+class User(AbstractUser):
+    role = models.CharField(_("role"), max_length=32, choices=Role.choices, default=Role.CLERK)
+    title = models.CharField(_("title"), max_length=160, blank=True)
+    agencies = models.ManyToManyField(
+        "units.Agency",
+        through="Membership",
+        related_name="members",
+        blank=True,
+        verbose_name=_("agencies"),
+    )
+
+    class Meta:
+        verbose_name = _("staff user")
+        verbose_name_plural = _("staff users")
+
+    def __str__(self) -> str:
+        return self.title or self.get_full_name() or self.username
+
+    @property
+    def is_read_only(self) -> bool:
+        return self.role in READ_ONLY_ROLES
+
+
+class Membership(models.Model):
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
+    agency = models.ForeignKey("units.Agency", on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "agency"], name="membership_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} @ {self.agency}"

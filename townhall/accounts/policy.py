@@ -1,0 +1,117 @@
+"""The access policy: every read of a protected record starts here.
+
+A staff user's jurisdiction is the subtree of the units of the agencies they belong to. An
+administrator sees everything. An inspector sees their jurisdiction but may not write. Anonymous
+users see nothing. Each model gets a `<plural>_visible_to(user)` queryset and a
+`<noun>_get_for_user(user, pk, write=...)` getter; other apps add theirs in their own
+`selectors.py`, built on `jurisdiction_filter`.
+
+A record outside the jurisdiction is "not found" (404), so its existence does not leak; a
+record inside it that the user may not change is "forbidden" (403).
+"""
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Model, Q, QuerySet
+from django.http import Http404
+
+from townhall.units.models import Agency, Unit
+
+from .models import Role, User
+
+
+class AccessDenied(PermissionDenied):
+    """The user may see the record but not change it."""
+
+
+def _is_staff_user(user) -> bool:
+    return bool(user and user.is_authenticated and user.is_active)
+
+
+def jurisdiction_paths(user) -> list[str]:
+    """The unit paths at the top of the user's jurisdiction (cached on the user object)."""
+    if not _is_staff_user(user):
+        return []
+    cached = getattr(user, "_jurisdiction_paths", None)
+    if cached is None:
+        cached = sorted(
+            set(
+                Agency.objects.filter(members=user, is_active=True).values_list(
+                    "unit__path", flat=True
+                )
+            )
+        )
+        user._jurisdiction_paths = cached
+    return cached
+
+
+def sees_everything(user) -> bool:
+    return _is_staff_user(user) and (user.is_superuser or user.role == Role.ADMINISTRATOR)
+
+
+def jurisdiction_filter(user, unit_field: str) -> Q:
+    """A Q keeping rows whose unit (reached by `unit_field`) lies in the user's jurisdiction."""
+    if sees_everything(user):
+        return Q()
+    paths = jurisdiction_paths(user)
+    if not paths:
+        return Q(pk__in=[])
+    condition = Q()
+    for path in paths:
+        condition |= Q(**{f"{unit_field}__path__startswith": path})
+    return condition
+
+
+def can_write(user) -> bool:
+    return _is_staff_user(user) and not getattr(user, "is_read_only", True)
+
+
+def get_for_user(queryset: QuerySet, pk, *, user, write: bool = False) -> Model:
+    """Fetch one record from an already-scoped queryset, or 404; 403 on a forbidden write."""
+    try:
+        obj = queryset.get(pk=pk)
+    except (queryset.model.DoesNotExist, ValueError, TypeError):
+        raise Http404(f"No {queryset.model._meta.verbose_name} with id {pk}") from None
+    if write and not can_write(user):
+        raise AccessDenied("Your role may read this record but not change it.")
+    return obj
+
+
+# --- units ----------------------------------------------------------------------------------
+def units_visible_to(user) -> QuerySet[Unit]:
+    """Units are public reference data; staff lists may narrow with `units_in_jurisdiction`."""
+    return Unit.objects.all()
+
+
+def units_in_jurisdiction(user) -> QuerySet[Unit]:
+    if sees_everything(user):
+        return Unit.objects.all()
+    paths = jurisdiction_paths(user)
+    if not paths:
+        return Unit.objects.none()
+    condition = Q()
+    for path in paths:
+        condition |= Q(path__startswith=path)
+    return Unit.objects.filter(condition)
+
+
+# --- agencies -------------------------------------------------------------------------------
+def agencies_visible_to(user) -> QuerySet[Agency]:
+    return Agency.objects.filter(jurisdiction_filter(user, "unit")).select_related("unit")
+
+
+def agency_get_for_user(user, pk, *, write: bool = False) -> Agency:
+    if write and not (sees_everything(user)):
+        raise AccessDenied("Only an administrator changes agencies.")
+    return get_for_user(agencies_visible_to(user), pk, user=user, write=write)
+
+
+# --- users ----------------------------------------------------------------------------------
+def users_visible_to(user) -> QuerySet[User]:
+    """Colleagues whose agencies lie in the user's jurisdiction."""
+    if sees_everything(user):
+        return User.objects.all()
+    if not _is_staff_user(user):
+        return User.objects.none()
+    return User.objects.filter(
+        memberships__agency__in=agencies_visible_to(user).values("pk")
+    ).distinct()
