@@ -1,0 +1,70 @@
+"""The access policy with the cast: jurisdiction by subtree, read-only inspectors, 404 outside."""
+
+import pytest
+from django.http import Http404
+
+from townhall.accounts import policy
+from townhall.accounts.models import User
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_leader_of_kim_thanh_sees_phu_thai_and_not_chi_linh(cast):
+    visible = policy.agencies_visible_to(cast.kim_thanh_leader)
+    assert cast.phu_thai_committee in visible
+    assert cast.kim_thanh_committee in visible
+    assert cast.chi_linh_committee not in visible
+    assert cast.province_committee not in visible
+
+
+def test_a_province_inspector_sees_both_districts(cast):
+    visible = policy.agencies_visible_to(cast.province_inspector)
+    assert cast.phu_thai_committee in visible
+    assert cast.chi_linh_committee in visible
+
+
+def test_a_province_inspector_may_read_but_not_write(cast):
+    agency = policy.agency_get_for_user(cast.province_inspector, cast.phu_thai_committee.pk)
+    assert agency == cast.phu_thai_committee
+    with pytest.raises(policy.AccessDenied):
+        policy.agency_get_for_user(cast.province_inspector, cast.phu_thai_committee.pk, write=True)
+    assert not policy.can_write(cast.province_inspector)
+    assert policy.can_write(cast.kim_thanh_leader)
+
+
+def test_a_record_outside_the_jurisdiction_is_not_found(cast):
+    with pytest.raises(Http404):
+        policy.agency_get_for_user(cast.kim_thanh_leader, cast.chi_linh_committee.pk)
+    with pytest.raises(Http404):
+        policy.agency_get_for_user(cast.kim_thanh_leader, "not-a-number")
+
+
+def test_an_administrator_sees_everything(cast):
+    assert policy.agencies_visible_to(cast.administrator).count() >= 6
+    assert policy.users_visible_to(cast.administrator).count() == User.objects.count()
+
+
+def test_anonymous_and_inactive_users_see_nothing(cast):
+    from django.contrib.auth.models import AnonymousUser
+
+    assert policy.agencies_visible_to(AnonymousUser()).count() == 0
+    cast.kim_thanh_leader.is_active = False
+    assert policy.agencies_visible_to(cast.kim_thanh_leader).count() == 0
+
+
+def test_a_commune_front_officer_sees_only_the_commune(cast):
+    visible = policy.agencies_visible_to(cast.front_officer)
+    assert list(visible) == [cast.co_dung_front]
+    units = policy.units_in_jurisdiction(cast.front_officer)
+    assert list(units.values_list("code", flat=True)) == ["10762"]
+
+
+def test_colleagues_are_those_in_the_jurisdiction(cast):
+    colleagues = policy.users_visible_to(cast.kim_thanh_leader)
+    assert cast.kim_thanh_clerk in colleagues
+    assert cast.chi_linh_leader not in colleagues
+
+
+def test_the_jurisdiction_query_count_is_bounded(cast, django_assert_max_num_queries):
+    with django_assert_max_num_queries(2):
+        list(policy.agencies_visible_to(cast.kim_thanh_leader))
