@@ -6,6 +6,7 @@ Only single-line msgids are filled; existing translations are kept. Then `make m
 
 import re
 import sys
+from pathlib import Path
 
 
 def main(po_path: str, tsv_path: str) -> None:
@@ -15,7 +16,7 @@ def main(po_path: str, tsv_path: str) -> None:
             if "\t" in line:
                 english, vietnamese = line.rstrip("\n").split("\t", 1)
                 table[english] = vietnamese
-    text = open(po_path, encoding="utf-8").read()
+    text = Path(po_path).read_text(encoding="utf-8")
 
     def fill(match: re.Match) -> str:
         msgid = match.group(1)
@@ -27,7 +28,7 @@ def main(po_path: str, tsv_path: str) -> None:
 
     text = re.sub(r'msgid "(.+)"\nmsgstr ""\n', fill, text)
     text = text.replace("#, fuzzy\n", "", 1)
-    open(po_path, "w", encoding="utf-8").write(text)
+    Path(po_path).write_text(text, encoding="utf-8")
 
 
 if __name__ == "__main__":

@@ -1,3 +1,5 @@
+from pathlib import Path
+
 import pytest
 from django.test import Client
 
@@ -83,5 +85,5 @@ def test_passwords_are_hashed_with_argon2_outside_tests():
     from townhall import settings as module
 
     assert settings.PASSWORD_HASHERS  # tests use MD5 for speed; production is Argon2:
-    source = open(module.__file__, encoding="utf-8").read()
+    source = Path(module.__file__).read_text(encoding="utf-8")
     assert '"django.contrib.auth.hashers.Argon2PasswordHasher"' in source
