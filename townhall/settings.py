@@ -115,6 +115,8 @@ INSTALLED_APPS = [
     "townhall.core",
     "townhall.units",
     "townhall.accounts",
+    "townhall.petitions",
+    "townhall.notifications",
     "townhall.web",
     "townhall.api",
 ]
@@ -222,5 +224,8 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
+
+# A case open this many days past its deadline is flagged as prolonged.
+TOWNHALL_PROLONGED_MARGIN_DAYS = envint("TOWNHALL_PROLONGED_MARGIN_DAYS", 30)
 
 SILENCED_SYSTEM_CHECKS = []

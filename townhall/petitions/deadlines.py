@@ -1,0 +1,71 @@
+"""Legal deadlines from the rule table (rules are data, with effective dates)."""
+
+import datetime as dt
+
+from django.db.models import Q
+
+from townhall.core import calendar
+
+from .errors import PetitionError
+from .models import DayType, DeadlineRule, Step
+
+
+def rule_for(*, kind: str, step: str, on: dt.date) -> DeadlineRule | None:
+    """The rule in force on `on` for this kind and step; a kind-specific rule wins."""
+    rules = (
+        DeadlineRule.objects.filter(step=step, valid_from__lte=on)
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=on))
+        .filter(Q(kind=kind) | Q(kind=""))
+    )
+    specific = [r for r in rules if r.kind == kind]
+    general = [r for r in rules if r.kind == ""]
+    chosen = specific or general
+    return max(chosen, key=lambda r: r.valid_from) if chosen else None
+
+
+def rule_days(rule: DeadlineRule, *, is_complex: bool = False, is_remote: bool = False) -> int:
+    if is_remote and is_complex and rule.remote_complex_days:
+        return rule.remote_complex_days
+    if is_remote and rule.remote_days:
+        return rule.remote_days
+    if is_complex and rule.complex_days:
+        return rule.complex_days
+    return rule.days
+
+
+def count_from(rule: DeadlineRule, start: dt.date, days: int) -> dt.date:
+    if rule.day_type == DayType.WORKING:
+        return calendar.add_working_days(start, days)
+    # Calendar-day periods ending on a day off move to the next working day (Civil Code, 148).
+    return calendar.period_end(start, days)
+
+
+def due_for(
+    *, kind: str, step: str, start: dt.date, is_complex: bool = False, is_remote: bool = False
+) -> dt.date | None:
+    rule = rule_for(kind=kind, step=step, on=start)
+    if rule is None:
+        return None
+    return count_from(rule, start, rule_days(rule, is_complex=is_complex, is_remote=is_remote))
+
+
+def resolve_step(kind: str, instance: int) -> str:
+    return Step.RESOLVE_SECOND if instance >= 2 else Step.RESOLVE
+
+
+def extended_due(
+    *, kind: str, instance: int, accepted_on: dt.date, current_due: dt.date, extensions_so_far: int
+) -> dt.date:
+    """The new deadline after one more extension, or PetitionError when the law allows none."""
+    rule = rule_for(kind=kind, step=resolve_step(kind, instance), on=accepted_on)
+    if rule is None or rule.max_extensions == 0:
+        raise PetitionError(
+            "This kind of case cannot be extended under the rule in force", field="extension"
+        )
+    if extensions_so_far >= rule.max_extensions:
+        raise PetitionError(
+            f"The deadline was already extended {extensions_so_far} time(s); the rule "
+            f"({rule.legal_basis or rule}) allows at most {rule.max_extensions}",
+            field="extension",
+        )
+    return count_from(rule, current_due, rule.extension_days)

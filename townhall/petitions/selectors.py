@@ -1,0 +1,175 @@
+"""Every read of petitions and cases starts from the access policy here."""
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import Count, Q, QuerySet
+
+from townhall.accounts import policy
+from townhall.accounts.models import User
+from townhall.core import calendar, text
+from townhall.core.dates import today
+
+from .models import OPEN_STATUSES, Case, ConfidentialRead, Kind, Petition, SimilarityBand, Submitter
+
+DUE_SOON_WORKING_DAYS = 3
+
+
+# --- the policy for cases -------------------------------------------------------------------
+def cases_visible_to(user) -> QuerySet[Case]:
+    """Cases whose locality, receiving, competent or assigned agency lies in the jurisdiction."""
+    if policy.sees_everything(user):
+        return Case.objects.all()
+    scope = (
+        policy.jurisdiction_filter(user, "unit")
+        | policy.jurisdiction_filter(user, "receiving_agency__unit")
+        | policy.jurisdiction_filter(user, "assigned_agency__unit")
+        | policy.jurisdiction_filter(user, "competent_agency__unit")
+    )
+    return Case.objects.filter(scope)
+
+
+def case_get_for_user(user, pk, *, write: bool = False) -> Case:
+    return policy.get_for_user(
+        cases_visible_to(user).select_related("unit", "topic", "receiving_agency"),
+        pk,
+        user=user,
+        write=write,
+    )
+
+
+def petitions_visible_to(user) -> QuerySet[Petition]:
+    return Petition.objects.filter(case__in=cases_visible_to(user).values("pk"))
+
+
+# --- confidentiality ------------------------------------------------------------------------
+def may_see_identity(user, case: Case) -> bool:
+    """A denouncer's identity: only the handling leader and the assigned handler (Art. 9, 56)."""
+    if not (user and user.is_authenticated):
+        return False
+    if (
+        case.kind != Kind.DENUNCIATION
+        and not case.petitions.filter(kind=Kind.DENUNCIATION).exists()
+    ):
+        return True
+    return user.pk in {case.handling_leader_id, case.handler_id}
+
+
+@dataclass(frozen=True)
+class PersonView:
+    name: str
+    id_number: str
+    phone: str
+    address: str
+    is_representative: bool
+    hidden: bool
+
+
+HIDDEN = "••• (bảo mật)"
+
+
+def submitters_for(user, case: Case, *, purpose: str) -> list[PersonView]:
+    """Submitters as this user may see them; an entitled read of a denouncer is logged."""
+    people = Submitter.objects.filter(petition__case=case).order_by("petition_id", "pk")
+    if not may_see_identity(user, case):
+        return [PersonView(HIDDEN, "", "", "", p.is_representative, True) for p in people]
+    if case.kind == Kind.DENUNCIATION or case.petitions.filter(kind=Kind.DENUNCIATION).exists():
+        ConfidentialRead.objects.create(user=user, case=case, purpose=purpose)
+    return [
+        PersonView(p.name, p.id_number, p.phone, p.address, p.is_representative, False)
+        for p in people
+    ]
+
+
+# --- worklists ------------------------------------------------------------------------------
+WORKLISTS = ("all", "mine", "agency", "due_soon", "overdue", "flagged")
+
+
+def worklist(user: User, name: str = "all", *, on: dt.date | None = None) -> QuerySet[Case]:
+    on = on or today()
+    cases = cases_visible_to(user).filter(merged_into__isnull=True)
+    if name == "mine":
+        return cases.filter(handler=user, status__in=OPEN_STATUSES)
+    if name == "agency":
+        agencies = user.memberships.values("agency_id")
+        return cases.filter(
+            Q(assigned_agency__in=agencies) | Q(competent_agency__in=agencies),
+            status__in=OPEN_STATUSES,
+        )
+    if name == "due_soon":
+        horizon = calendar.add_working_days(on, DUE_SOON_WORKING_DAYS)
+        return cases.filter(status__in=OPEN_STATUSES, due__gte=on, due__lte=horizon)
+    if name == "overdue":
+        return cases.filter(status__in=OPEN_STATUSES, due__lt=on)
+    if name == "flagged":
+        return cases.filter(
+            Q(reopened_after_final__gt=0)
+            | Q(petitions__over_level=True)
+            | Q(petitions__people_count__gte=5)
+            | Q(pk__in=_mass_case_ids())
+        ).distinct()
+    return cases
+
+
+def _mass_case_ids():
+    return (
+        Submitter.objects.values("petition__case")
+        .annotate(people=Count("person_key", distinct=True))
+        .filter(people__gte=5)
+        .values("petition__case")
+    )
+
+
+def search(cases: QuerySet[Case], query: str) -> QuerySet[Case]:
+    """Diacritic-insensitive search over texts, titles, references and tracking codes."""
+    folded = text.fold(query or "")
+    for word in folded.split()[:8]:
+        cases = cases.filter(search_text__contains=word)
+    return cases
+
+
+def is_overdue(case: Case, on: dt.date | None = None) -> bool:
+    return case.status in OPEN_STATUSES and case.due is not None and case.due < (on or today())
+
+
+# --- similar cases --------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Similar:
+    case: Case
+    score: float
+
+
+def similar_cases(
+    user, content: str, *, unit=None, exclude_case_id: int | None = None, limit: int = 5
+) -> list[Similar]:
+    """Open cases most like `content`, by LSH buckets in the database then MinHash estimate.
+
+    With `unit`, keeps cases in the same or neighbouring localities (same parent unit).
+    """
+    sig = text.signature(content)
+    keys = text.band_keys(sig)
+    candidates = (
+        SimilarityBand.objects.filter(key__in=keys)
+        .values("case_id")
+        .annotate(hits=Count("id"))
+        .order_by("-hits")[:50]
+    )
+    ids = [c["case_id"] for c in candidates if c["case_id"] != exclude_case_id]
+    if not ids:
+        return []
+    cases = cases_visible_to(user).filter(
+        pk__in=ids, status__in=OPEN_STATUSES, merged_into__isnull=True
+    )
+    if unit is not None:
+        neighbourhood = unit.path.rsplit("/", 2)[0] + "/" if unit.parent_id else unit.path
+        cases = cases.filter(unit__path__startswith=neighbourhood)
+    best: dict[int, float] = {}
+    signatures = Petition.objects.filter(case__in=cases).values_list("case_id", "signature")
+    for case_id, other in signatures:
+        score = text.estimated_jaccard(sig, other)
+        best[case_id] = max(best.get(case_id, 0.0), score)
+    keep = sorted(
+        ((s, cid) for cid, s in best.items() if s >= text.SIMILARITY_THRESHOLD), reverse=True
+    )[:limit]
+    by_id = Case.objects.select_related("unit", "topic").in_bulk([cid for _, cid in keep])
+    return [Similar(by_id[cid], round(score, 2)) for score, cid in keep]
