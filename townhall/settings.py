@@ -217,6 +217,8 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = envint("DATA_UPLOAD_MAX_MEMORY_SIZE", 2_621_440)
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "townhall@localhost")
+# SMS: a dotted path to a class with send(phone, body); the console backend prints.
+SMS_BACKEND = os.environ.get("SMS_BACKEND", "townhall.notifications.backends.ConsoleSMSBackend")
 
 LOGGING = {
     "version": 1,

@@ -10,6 +10,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/login/", views.LoginView.as_view(), name="login"),
     path("accounts/logout/", views.LogoutView.as_view(), name="logout"),
+    path("cases/", include("townhall.petitions.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
 ]
