@@ -81,7 +81,12 @@ def envdatabase(name: str, default: str) -> dict:
     else:
         config.setdefault("OPTIONS", {})
         config["CONN_HEALTH_CHECKS"] = True
-    config["TEST"] = {"NAME": None}
+    if engine == "django.db.backends.postgresql":
+        # One test database per test run, so that concurrent runs on one server do not drop
+        # each other's database.
+        config["TEST"] = {"NAME": f"test_{config['NAME']}_{os.getpid()}"}
+    else:
+        config["TEST"] = {"NAME": None}
     return config
 
 
