@@ -122,6 +122,8 @@ INSTALLED_APPS = [
     "townhall.accounts",
     "townhall.petitions",
     "townhall.notifications",
+    "townhall.dialogues",
+    "townhall.reception",
     "townhall.web",
     "townhall.api",
 ]

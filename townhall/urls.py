@@ -11,6 +11,8 @@ urlpatterns = [
     path("accounts/login/", views.LoginView.as_view(), name="login"),
     path("accounts/logout/", views.LogoutView.as_view(), name="logout"),
     path("cases/", include("townhall.petitions.urls")),
+    path("conferences/", include("townhall.dialogues.urls")),
+    path("reception/", include("townhall.reception.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
 ]

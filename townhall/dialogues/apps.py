@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class DialoguesConfig(AppConfig):
+    name = "townhall.dialogues"
+    label = "dialogues"
