@@ -70,3 +70,19 @@ def test_healthz_is_503_when_the_database_is_unreachable():
     )
     assert result.stdout.startswith("503"), result.stdout + result.stderr
     assert '"database": "unreachable"' in result.stdout
+
+
+def test_a_malformed_encryption_key_stops_the_process_naming_it():
+    result = run(["check"], {**PRODUCTION, "FIELD_ENCRYPTION_KEY": "not-a-key"})
+    assert result.returncode != 0
+    assert "FIELD_ENCRYPTION_KEY: key number 1 is not a Fernet key" in result.stderr
+
+
+def test_migrating_an_sqlite_file_switches_it_to_wal(tmp_path):
+    import sqlite3
+
+    db = tmp_path / "wal.sqlite3"
+    result = run(["migrate", "-v0"], {"DATABASE_URL": f"sqlite:///{db}", "DEBUG": "true"})
+    assert result.returncode == 0, result.stderr
+    with sqlite3.connect(db) as connection:
+        assert connection.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
