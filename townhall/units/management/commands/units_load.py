@@ -11,10 +11,14 @@ class Command(BaseCommand):
         def progress(total: int, label: str):
             return tqdm(total=total, desc=label, unit="unit", disable=options["verbosity"] == 0)
 
+        quiet = options["verbosity"] == 0
         for result in loader.load_all(progress=progress):
+            if quiet:
+                continue
             self.stdout.write(
                 f"{result.era}: {result.created} created, {result.updated} updated, "
                 f"{result.unchanged} unchanged"
                 + (f", {len(result.skipped)} stale rows skipped" if result.skipped else "")
             )
-        self.stdout.write(f"successor links added: {result.successions}")
+        if not quiet:
+            self.stdout.write(f"successor links added: {result.successions}")

@@ -1,0 +1,137 @@
+"""The browser harness: Playwright's sync API driving Debian's Chromium (`/usr/bin/chromium`).
+
+Nothing is downloaded: the `playwright` wheel ships its own driver and the browser is the
+system's. Without `/usr/bin/chromium` the browser tests are skipped, unless
+`TOWNHALL_REQUIRE_BROWSER` is set (CI), in which case they fail.
+
+Every test here runs against `live_server`, so it is a transactional test: the database is
+flushed after each one, and a test creates what it needs through the fixtures below
+(`demo`, or `units` and `cast` as in tests/).
+"""
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+
+# Playwright's sync API keeps an asyncio loop running in the main thread; Django's async-safety
+# check would refuse ORM calls made from a test (they are synchronous and safe here).
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = Path(os.environ.get("TOWNHALL_CHROMIUM", "/usr/bin/chromium"))
+REQUIRE_BROWSER_ENV = "TOWNHALL_REQUIRE_BROWSER"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+]
+DEFAULT_TIMEOUT_MS = 10_000
+DESKTOP = {"width": 1280, "height": 800}
+PHONE = {"width": 390, "height": 844}
+
+
+def pytest_collection_modifyitems(config, items):
+    here = Path(__file__).parent
+    for item in items:
+        if here in item.path.parents:
+            item.add_marker(pytest.mark.e2e)
+
+
+def screenshot_dir() -> Path:
+    path = Path(settings.VAR_DIR) / "screenshots"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def screenshot_name(request, suffix: str = "") -> str:
+    return re.sub(r"[^\w.-]+", "_", request.node.name) + suffix + ".png"
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not CHROMIUM.exists():
+        reason = f"Chromium not found at {CHROMIUM} (apt-get install chromium)"
+        if os.environ.get(REQUIRE_BROWSER_ENV):
+            pytest.fail(f"{reason}, and {REQUIRE_BROWSER_ENV} is set", pytrace=False)
+        pytest.skip(f"browser tests skipped: {reason}")
+    from playwright.sync_api import sync_playwright
+
+    playwright = sync_playwright().start()
+    try:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+        )
+    except Exception:
+        playwright.stop()
+        raise
+    yield browser
+    browser.close()
+    playwright.stop()
+
+
+def _open_page(browser, request, suffix: str, **context_options):
+    context = browser.new_context(locale="vi-VN", timezone_id="Asia/Ho_Chi_Minh", **context_options)
+    context.set_default_timeout(DEFAULT_TIMEOUT_MS)
+    page = context.new_page()
+    yield page
+    try:
+        page.screenshot(path=screenshot_dir() / screenshot_name(request, suffix), full_page=True)
+    finally:
+        context.close()
+
+
+@pytest.fixture
+def page(browser, request):
+    """A desktop page (1280×800, Vietnamese, Hanoi time) in a fresh context; screenshot after."""
+    yield from _open_page(browser, request, "", viewport=DESKTOP)
+
+
+@pytest.fixture
+def phone_page(browser, request):
+    """A phone-sized page (390×844, touch, mobile viewport) in a fresh context."""
+    yield from _open_page(
+        browser,
+        request,
+        "-phone" if "page" in request.fixturenames else "",
+        viewport=PHONE,
+        device_scale_factor=3,
+        is_mobile=True,
+        has_touch=True,
+    )
+
+
+@pytest.fixture
+def loaded_units(transactional_db):
+    """The real administrative units of both eras (idempotent; the flush removes them after)."""
+    call_command("units_load", verbosity=0)
+
+
+@pytest.fixture
+def units(loaded_units):
+    from tests.cast import UnitBook
+
+    return UnitBook()
+
+
+@pytest.fixture
+def cast(loaded_units):
+    """tests/'s cast of users (password `tests.cast.PASSWORD`); not to be combined with `demo`."""
+    from tests.cast import Cast
+
+    return Cast.build()
+
+
+@pytest.fixture
+def demo(loaded_units):
+    """The demo's agencies and staff (`townhall demo`'s people), password `demo_password()`."""
+    from townhall.demo.people import build_people
+
+    return build_people()
