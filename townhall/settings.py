@@ -142,6 +142,8 @@ INSTALLED_APPS = [
     "townhall.notifications",
     "townhall.dialogues",
     "townhall.reception",
+    "townhall.portal",
+    "townhall.open311",
     "townhall.web",
     "townhall.api",
 ]

@@ -13,6 +13,8 @@ urlpatterns = [
     path("cases/", include("townhall.petitions.urls")),
     path("conferences/", include("townhall.dialogues.urls")),
     path("reception/", include("townhall.reception.urls")),
+    path("open311/v2/", include("townhall.open311.urls")),
+    path("p/", include("townhall.portal.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
 ]
