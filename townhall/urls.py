@@ -14,7 +14,7 @@ urlpatterns = [
     path("conferences/", include("townhall.dialogues.urls")),
     path("reception/", include("townhall.reception.urls")),
     path("open311/v2/", include("townhall.open311.urls")),
-    path("p/", include("townhall.portal.urls")),
+    path("portal/", include("townhall.portal.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
 ]
