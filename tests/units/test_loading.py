@@ -84,7 +84,7 @@ def test_loading_again_changes_nothing():
 
 def test_the_load_command_reports_what_it_did():
     out = io.StringIO()
-    call_command("units_load", verbosity=0, stdout=out)
+    call_command("units_load", verbosity=1, stdout=out)
     assert "three_level: 0 created, 0 updated, 11367 unchanged" in out.getvalue()
     assert "two_level: 0 created, 0 updated, 3355 unchanged" in out.getvalue()
 
