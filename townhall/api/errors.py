@@ -1,6 +1,7 @@
 """One error format for the whole API: RFC 9457 problem details (application/problem+json)."""
 
 import json
+import logging
 from http import HTTPStatus
 
 from django.core.exceptions import PermissionDenied
@@ -8,7 +9,23 @@ from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
+from townhall.petitions.errors import PetitionError, StaleVersion
+
 PROBLEM_CONTENT_TYPE = "application/problem+json"
+DEFAULT_UNAUTHENTICATED = "A valid bearer token is required (Authorization: Bearer TOKEN)"
+
+logger = logging.getLogger("townhall.api")
+
+
+class Problem(Exception):
+    """An API-level refusal: a status, a message a person can act on, and the field at fault."""
+
+    def __init__(self, status: int, detail: str, *, field: str = "", **extra):
+        super().__init__(detail)
+        self.status = status
+        self.detail = detail
+        self.field = field
+        self.extra = extra
 
 
 def problem(status: int, detail: str, *, errors: list | None = None, **extra) -> HttpResponse:
@@ -45,7 +62,11 @@ def install(api: NinjaAPI) -> None:
 
     @api.exception_handler(AuthenticationError)
     def on_unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
-        return problem(401, "A valid bearer token is required (Authorization: Bearer TOKEN)")
+        # ninja's own AuthenticationError says just "Unauthorized"; ours say what went wrong.
+        detail = exc.message if exc.message != "Unauthorized" else DEFAULT_UNAUTHENTICATED
+        response = problem(401, detail)
+        response["WWW-Authenticate"] = 'Bearer realm="townhall"'
+        return response
 
     @api.exception_handler(PermissionDenied)
     def on_forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
@@ -53,4 +74,37 @@ def install(api: NinjaAPI) -> None:
 
     @api.exception_handler(HttpError)
     def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
-        return problem(exc.status_code, str(exc))
+        detail = str(exc)
+        if exc.status_code == 400 and detail.startswith("Cannot parse request body"):
+            detail = (
+                "The request body is not valid JSON: send one JSON object "
+                "(Content-Type: application/json)"
+            )
+        return problem(exc.status_code, detail)
+
+    @api.exception_handler(Problem)
+    def on_problem(request: HttpRequest, exc: Problem) -> HttpResponse:
+        errors = [{"field": exc.field, "message": exc.detail}] if exc.field else None
+        return problem(exc.status, exc.detail, errors=errors, **exc.extra)
+
+    @api.exception_handler(PetitionError)
+    def on_petition_error(request: HttpRequest, exc: PetitionError) -> HttpResponse:
+        return problem(
+            exc.status, exc.message, errors=[{"field": exc.field, "message": exc.message}]
+        )
+
+    @api.exception_handler(StaleVersion)
+    def on_stale_version(request: HttpRequest, exc: StaleVersion) -> HttpResponse:
+        return problem(
+            409,
+            exc.message,
+            errors=[{"field": exc.field, "message": exc.message}],
+            current=exc.current,
+        )
+
+    @api.exception_handler(Exception)
+    def on_unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
+        logger.exception("Unexpected error in %s %s", request.method, request.path)
+        return problem(
+            500, "Something went wrong on our side; it has been logged. Try again later."
+        )

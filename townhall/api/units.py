@@ -9,6 +9,8 @@ from townhall.accounts import policy
 from townhall.core.dates import today
 from townhall.units.models import Unit
 
+from .schemas import Text
+
 router = Router(tags=["units"])
 
 
@@ -51,7 +53,7 @@ def _unit_on(code: str, day: dt.date) -> Unit:
     response={200: list[UnitOut], 404: ProblemOut, 422: ProblemOut},
     summary="Units under a parent (provinces when no parent is given), as of a date",
 )
-def list_units(request, parent: str | None = None, as_of: dt.date | None = None):
+def list_units(request, parent: Text | None = None, as_of: dt.date | None = None):
     day = as_of or today()
     units = policy.units_visible_to(None).valid_on(day).select_related("parent")
     if parent is None:
@@ -66,5 +68,5 @@ def list_units(request, parent: str | None = None, as_of: dt.date | None = None)
     response={200: UnitOut, 404: ProblemOut, 422: ProblemOut},
     summary="One unit by its official code, as of a date",
 )
-def get_unit(request, code: str, as_of: dt.date | None = None):
+def get_unit(request, code: Text, as_of: dt.date | None = None):
     return _unit_on(code, as_of or today())

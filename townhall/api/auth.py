@@ -1,0 +1,73 @@
+"""Bearer tokens for staff: `Authorization: Bearer TOKEN`.
+
+A token is `th_` followed by 43 url-safe random characters (256 bits). Only its SHA-256 is
+stored, with the first characters kept as a prefix so a person can tell tokens apart; the token
+itself is shown once, by `townhall token create USERNAME`. A revoked token, an unknown token or
+a token whose user is inactive gets a 401 problem.
+"""
+
+import datetime as dt
+import hashlib
+import secrets
+
+from django.http import HttpRequest
+from django.utils import timezone
+from ninja.errors import AuthenticationError
+from ninja.security import HttpBearer
+
+from townhall.accounts.models import User
+
+from .models import ApiToken
+
+TOKEN_PREFIX = "th_"  # noqa: S105 - a marker, not a secret
+PREFIX_LENGTH = 10  # "th_" and 7 random characters, shown in the admin
+LAST_USED_RESOLUTION = dt.timedelta(minutes=1)  # at most one write per token per minute
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def token_create(*, user: User, name: str = "") -> tuple[ApiToken, str]:
+    """A new token for `user`: the stored row and the token (which is not stored anywhere)."""
+    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    row = ApiToken.objects.create(
+        user=user, name=name.strip()[:100], prefix=token[:PREFIX_LENGTH], key_hash=token_hash(token)
+    )
+    return row, token
+
+
+def token_revoke(*, token: ApiToken) -> ApiToken:
+    if token.revoked_at is None:
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at"])
+    return token
+
+
+class BearerAuth(HttpBearer):
+    """Resolves the staff user behind a bearer token (also set as `request.user`)."""
+
+    def authenticate(self, request: HttpRequest, token: str) -> User | None:
+        token = token.strip()
+        if not token.startswith(TOKEN_PREFIX) or len(token) > 200:
+            return None
+        row = ApiToken.objects.select_related("user").filter(key_hash=token_hash(token)).first()
+        if row is None:
+            return None
+        if row.revoked_at is not None:
+            raise AuthenticationError(
+                message=f"This token ({row.prefix}…) was revoked on "
+                f"{timezone.localtime(row.revoked_at):%d/%m/%Y %H:%M}; ask for a new one"
+            )
+        if not row.user.is_active:
+            raise AuthenticationError(
+                message="The account this token belongs to is inactive; ask an administrator"
+            )
+        now = timezone.now()
+        if row.last_used_at is None or now - row.last_used_at > LAST_USED_RESOLUTION:
+            ApiToken.objects.filter(pk=row.pk).update(last_used_at=now)
+        request.user = row.user
+        return row.user
+
+
+bearer = BearerAuth()
