@@ -211,3 +211,39 @@ def test_personal_data_is_encrypted_at_rest(cast):
         cursor.execute("SELECT name, phone FROM petitions_submitter")
         name, phone = cursor.fetchone()
     assert "Nguyễn" not in name and "0912345678" not in phone
+
+
+def test_a_merged_away_case_refuses_every_transition(cast):
+    a = receive(cast).case
+    b = receive(cast).case
+    services.case_merge(source=b, target=a, actor=cast.kim_thanh_leader)
+    with pytest.raises(TransitionNotAllowed, match="merged into"):
+        services.case_reopen(case=b, actor=cast.kim_thanh_leader, note="again")
+    with pytest.raises(TransitionNotAllowed, match="merged into"):
+        services.case_acknowledge(case=b, actor=cast.kim_thanh_leader)
+
+
+def test_a_petition_cannot_be_attached_to_a_closed_case(cast):
+    case = receive(cast).case
+    case = services.case_return(case=case, actor=cast.kim_thanh_leader, guidance="Gửi UBND xã")
+    with pytest.raises(TransitionNotAllowed, match="reopen it before attaching"):
+        services.petition_receive(
+            intake=intake(cast.kim_thanh_committee), actor=cast.kim_thanh_clerk, case=case
+        )
+
+
+def test_attaching_a_petition_bumps_the_case_version(cast):
+    case = receive(cast).case
+    version = case.version
+    services.petition_receive(
+        intake=intake(cast.kim_thanh_committee), actor=cast.kim_thanh_clerk, case=case
+    )
+    case.refresh_from_db()
+    assert case.version == version + 1
+
+
+def test_a_naive_receipt_time_is_read_as_vietnam_time(cast):
+    import datetime as dt
+
+    receipt = receive(cast, when=dt.datetime(2022, 10, 3, 23, 30))
+    assert receipt.case.received_on == dt.date(2022, 10, 3)

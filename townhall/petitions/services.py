@@ -79,6 +79,9 @@ class Receipt:
 
 # --- intake ---------------------------------------------------------------------------------
 def _check_intake(intake: Intake) -> str:
+    if timezone.is_naive(intake.received_at):
+        # A time without a zone is a time in Vietnam (Asia/Ho_Chi_Minh), as officials write it.
+        intake.received_at = timezone.make_aware(intake.received_at)
     if intake.kind not in Kind.values:
         raise PetitionError(f"Unknown kind {intake.kind!r}", field="kind")
     if intake.channel not in Channel.values:
@@ -164,9 +167,10 @@ def petition_receive(*, intake: Intake, actor: User | None, case: Case | None = 
         _event(case, actor, "received", "", Status.RECEIVED, is_public=True, at=intake.received_at)
     else:
         case = _locked(case)
-        if case.merged_into_id:
+        if case.status not in OPEN_STATUSES:
             raise TransitionNotAllowed(
-                f"Case {case.reference} was merged into another case", field="case"
+                f"Case {case.reference} is {case.status}; reopen it before attaching a petition",
+                field="case",
             )
     secret = new_secret()
     petition = Petition.objects.create(
@@ -216,7 +220,9 @@ def petition_receive(*, intake: Intake, actor: User | None, case: Case | None = 
         ]
     )
     case.search_text = _search_text(case)
-    case.save(update_fields=["search_text"])
+    if attaching:
+        case.version += 1
+    case.save(update_fields=["search_text", "version"])
     if attaching:
         _event(
             case,
@@ -244,8 +250,14 @@ def _search_text(case: Case) -> str:
 
 
 # --- the lifecycle --------------------------------------------------------------------------
-def _locked(case: Case, version: int | None = None) -> Case:
+def _locked(case: Case, version: int | None = None, *, allow_merged: bool = False) -> Case:
     fresh = Case.objects.select_for_update().get(pk=case.pk)
+    if fresh.merged_into_id and not allow_merged:
+        into = Case.objects.only("reference").get(pk=fresh.merged_into_id)
+        raise TransitionNotAllowed(
+            f"Case {fresh.reference} was merged into {into.reference}; act on that case",
+            field="case",
+        )
     if version is not None and fresh.version != version:
         raise StaleVersion(
             f"Case {fresh.reference} was changed by someone else (version {fresh.version}, "
@@ -342,6 +354,7 @@ def _notify_staff(case: Case, user: User | None, purpose: str, body: str) -> Non
 @transaction.atomic
 def case_acknowledge(*, case: Case, actor: User, version: int | None = None) -> Case:
     case = _locked(case, version)
+    _require(case, OPEN_STATUSES, "acknowledge")
     if case.acknowledged_at:
         raise TransitionNotAllowed("The case was already acknowledged", field="status")
     case.acknowledged_at = timezone.now()
@@ -614,15 +627,18 @@ def case_reopen(*, case: Case, actor: User | None, note: str, version: int | Non
 
 
 @transaction.atomic
-def case_merge(*, source: Case, target: Case, actor: User) -> Case:
-    """Move every petition of `source` to `target`; `source` is closed as merged."""
+def case_merge(*, source: Case, target: Case, actor: User, version: int | None = None) -> Case:
+    """Move every petition of `source` to `target`; `source` is closed as merged.
+
+    `version` is the source's, for optimistic concurrency like every other transition.
+    """
     if source.pk == target.pk:
         raise PetitionError("A case cannot be merged into itself", field="target")
     first, second = sorted([source, target], key=lambda c: c.pk)  # lock in a stable order
-    _locked(first), _locked(second)
+    _locked(first, version if first.pk == source.pk else None)
+    _locked(second, version if second.pk == source.pk else None)
     source, target = Case.objects.get(pk=source.pk), Case.objects.get(pk=target.pk)
-    if source.merged_into_id or target.merged_into_id:
-        raise TransitionNotAllowed("One of the cases was already merged", field="target")
+    _require(source, OPEN_STATUSES, "merge")
     _require(target, OPEN_STATUSES, "merge into")
     moved = list(source.petitions.values_list("tracking_code", flat=True))
     source.petitions.update(case=target)
