@@ -142,6 +142,7 @@ INSTALLED_APPS = [
     "townhall.notifications",
     "townhall.dialogues",
     "townhall.reception",
+    "townhall.reports",
     "townhall.portal",
     "townhall.open311",
     "townhall.web",

@@ -13,6 +13,7 @@ urlpatterns = [
     path("cases/", include("townhall.petitions.urls")),
     path("conferences/", include("townhall.dialogues.urls")),
     path("reception/", include("townhall.reception.urls")),
+    path("reports/", include("townhall.reports.urls")),
     path("open311/v2/", include("townhall.open311.urls")),
     path("portal/", include("townhall.portal.urls")),
     path("admin/", admin.site.urls),
