@@ -1,6 +1,6 @@
 from ninja import NinjaAPI
 
-from . import errors, petitions, reception, units
+from . import dialogues, errors, petitions, reception, units
 
 api = NinjaAPI(
     title="Townhall API",
@@ -17,3 +17,4 @@ api.add_router("/", units.router)
 api.add_router("/", reception.router)
 api.add_router("/", petitions.topics_router)
 api.add_router("/", petitions.router)
+api.add_router("/", dialogues.router)
