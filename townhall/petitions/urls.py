@@ -11,8 +11,6 @@ urlpatterns = [
     path("new/units/", views.unit_options, name="unit_options"),
     path("similar/", views.similar, name="similar"),
     path("<int:pk>/", views.case_detail, name="detail"),
-    path(
-        "<int:pk>/attachments/<int:attachment_id>/", views.attachment, name="attachment"
-    ),
+    path("<int:pk>/attachments/<int:attachment_id>/", views.attachment, name="attachment"),
     path("<int:pk>/<slug:action>/", views.case_action, name="action"),
 ]
