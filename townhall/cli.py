@@ -13,6 +13,9 @@ def main() -> None:
     # `townhall units load` reads better than `townhall units_load`.
     if len(argv) >= 3 and argv[1] in {"units", "token", "open311"} and not argv[2].startswith("-"):
         argv[1:3] = [f"{argv[1]}_{argv[2].replace('-', '_')}"]
+    # Commands named with dashes on the command line, underscores in Python.
+    if len(argv) >= 2 and argv[1] in {"rotate-keys"}:
+        argv[1] = argv[1].replace("-", "_")
     execute_from_command_line(argv)
 
 

@@ -16,6 +16,7 @@ urlpatterns = [
     path("reports/", include("townhall.reports.urls")),
     path("open311/v2/", include("townhall.open311.urls")),
     path("portal/", include("townhall.portal.urls")),
+    path("audit/", include("townhall.core.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
 ]

@@ -134,3 +134,11 @@ class EncryptedTextField(models.TextField):
         if value is None or value == "":
             return value
         return encrypt(value)
+
+
+def person_blind_indexes(*, name: str, id_number: str, phone: str, address: str) -> tuple[str, str]:
+    """`(person_key, phone_key)`: who a person is (ID number, else name+phone+address) and
+    their phone, as blind indexes — the one formula for intake and for key rotation."""
+    person_key = blind_index(id_number or f"{name}|{phone}|{address}")
+    phone_key = blind_index(phone) if phone else ""
+    return person_key, phone_key

@@ -135,9 +135,19 @@ def _checked_attachment(upload: UploadedFile) -> tuple[str, str]:
 
 
 def _is_over_level(receiving: Agency, competent: Agency | None, locality: Unit) -> bool:
-    """Received by a body above the competent one (by default the locality's own level)."""
-    target_path = competent.unit.path if competent else locality.path
+    """Received by a body above the competent one before that one has decided.
+
+    Once the competent agency is known (at acceptance) it is compared with the receiving one.
+    Before that, only a province-level body receiving a matter of a lower-level locality counts:
+    a district receiving its own communes' matters is the ordinary path (docs/decisions/0004).
+    """
     own_path = receiving.unit.path
+    if competent is not None:
+        target_path = competent.unit.path
+    elif receiving.unit.level == "province":
+        target_path = locality.path
+    else:
+        return False
     return target_path != own_path and target_path.startswith(own_path)
 
 
@@ -154,7 +164,7 @@ def petition_receive(*, intake: Intake, actor: User | None, case: Case | None = 
             kind=intake.kind,
             unit=intake.unit,
             topic=intake.topic,
-            title=(intake.title or clean[:120]).strip(),
+            title=(intake.title or _short_title(clean)).strip(),
             receiving_agency=intake.receiving_agency,
             received_at=intake.received_at,
             received_on=received_on,
@@ -188,6 +198,12 @@ def petition_receive(*, intake: Intake, actor: User | None, case: Case | None = 
         signature=text.signature(clean),
         created_by=actor if actor and actor.is_authenticated else None,
     )
+    keys = [
+        crypto.person_blind_indexes(
+            name=p.name, id_number=p.id_number, phone=p.phone, address=p.address
+        )
+        for p in intake.submitters
+    ]
     Submitter.objects.bulk_create(
         [
             Submitter(
@@ -197,11 +213,11 @@ def petition_receive(*, intake: Intake, actor: User | None, case: Case | None = 
                 phone=p.phone,
                 address=text.normalize(p.address or ""),
                 email=(p.email or "").strip(),
-                person_key=crypto.blind_index(p.id_number or f"{p.name}|{p.phone}|{p.address}"),
-                phone_key=crypto.blind_index(p.phone) if p.phone else "",
+                person_key=person_key,
+                phone_key=phone_key,
                 is_representative=p.is_representative,
             )
-            for p in intake.submitters
+            for p, (person_key, phone_key) in zip(intake.submitters, keys, strict=True)
         ]
     )
     for (content_type, sha256), upload in checked:
@@ -230,7 +246,11 @@ def petition_receive(*, intake: Intake, actor: User | None, case: Case | None = 
             "petition_attached",
             case.status,
             case.status,
-            data={"tracking_code": petition.tracking_code},
+            # The event is when it was recorded (events stay in time order); receipt in data.
+            data={
+                "tracking_code": petition.tracking_code,
+                "received_at": petition.received_at.isoformat(),
+            },
         )
     _notify_citizens(
         case,
@@ -240,6 +260,14 @@ def petition_receive(*, intake: Intake, actor: User | None, case: Case | None = 
         f"Hạn xác nhận bằng văn bản: {case.acknowledge_due:%d/%m/%Y}.",
     )
     return Receipt(petition=petition, case=case, secret=secret)
+
+
+def _short_title(content: str, limit: int = 120) -> str:
+    """The first words of the content, cut at a word boundary."""
+    if len(content) <= limit:
+        return content
+    cut = content[:limit].rsplit(" ", 1)[0]
+    return f"{cut}…"
 
 
 def _search_text(case: Case) -> str:

@@ -1,7 +1,7 @@
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
-from townhall.demo import people, stories
+from townhall.demo import figures, people, stories
 from townhall.units import loader
 
 
@@ -14,6 +14,7 @@ class Command(BaseCommand):
         users = people.build_people()
         for case in stories.build_stories():
             self.stdout.write(f"  story: {case.reference} · {case.title}")
+        self.stdout.write(figures.build().describe())
         self.stdout.write(self.style.SUCCESS("Demo ready. Logins (password for all):"))
         self.stdout.write(f"  password: {people.demo_password()}")
         for user in users:
