@@ -108,10 +108,32 @@ def phone_page(browser, request):
     )
 
 
+def _reseed_reference_data() -> None:
+    """Put back what data migrations seed (topics, deadline and reception rules…): the flush
+    after each live-server test removes them. Each seed function is idempotent."""
+    import importlib
+
+    from django.apps import apps
+
+    seeds = [
+        ("townhall.petitions.migrations.0002_seed_topics_and_rules", "seed"),
+        ("townhall.reception.migrations.0002_seed_reception_rules", "seed"),
+        ("townhall.reports.migrations.0002_seed_dialogue_rules", "seed"),
+    ]
+    for module_name, function in seeds:
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError:
+            continue
+        getattr(module, function)(apps, None)
+
+
 @pytest.fixture
 def loaded_units(transactional_db):
-    """The real administrative units of both eras (idempotent; the flush removes them after)."""
+    """The real administrative units of both eras and the seeded reference data (idempotent;
+    the flush after the test removes them)."""
     call_command("units_load", verbosity=0)
+    _reseed_reference_data()
 
 
 @pytest.fixture
