@@ -52,8 +52,26 @@ format: install-dev
 messages: install-dev
 	cd townhall && ../$(BIN)/django-admin makemessages -l vi --no-obsolete && ../$(BIN)/django-admin compilemessages
 
-bench: install-dev
-	$(BIN)/python -m bench
+# BENCH_ARGS, e.g. "--quick" or "--sizes 100000,1000000 --databases postgres" (bench/README.md).
+bench: $(UV)
+	$(UV) sync --frozen --inexact --extra dev --extra bench --quiet
+	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get install -y -qq wrk >/dev/null 2>&1; } \
+		|| echo "wrk is not installed: the HTTP load falls back to a slower Python client"
+	$(BIN)/python -m bench $(BENCH_ARGS)
+
+# The reliability tests, long (tests/reliability; `make test` runs them bounded): 20,000 mixed
+# requests, 4 x 500 petitions through 6 SIGKILLs of gunicorn, schemathesis with its coverage
+# phase and 50 examples per operation, 300 lifecycle sequences. SQLite, then PostgreSQL.
+.PHONY: soak
+soak: install-dev
+	@echo "== soak on SQLite =="
+	TOWNHALL_SOAK=1 DATABASE_URL=sqlite:///var/test.sqlite3 $(BIN)/pytest tests/reliability
+	@if DATABASE_URL=$${DATABASE_URL:-$(PG_URL)} $(BIN)/python -m townhall.core.dbcheck; then \
+		echo "== soak on PostgreSQL =="; \
+		TOWNHALL_SOAK=1 DATABASE_URL=$${DATABASE_URL:-$(PG_URL)} $(BIN)/pytest tests/reliability; \
+	else \
+		echo "!! PostgreSQL not reachable at $${DATABASE_URL:-$(PG_URL)}: PostgreSQL soak SKIPPED"; \
+	fi
 
 clean:
 	rm -rf $(VENV) var/*.sqlite3*

@@ -1,0 +1,18 @@
+"""Settings for the benchmark's app servers: production settings plus the bench-only app.
+
+`townhall.settings` is used as it is (DEBUG off, secrets from the environment); this module only
+adds the `bench` app (one baseline table, created with `migrate --run-syncdb`) and a URLconf
+with the baseline and bench-only endpoints. Never used outside `python -m bench`.
+"""
+
+from townhall.settings import *  # noqa: F403
+from townhall.settings import INSTALLED_APPS, envbool
+
+INSTALLED_APPS = [*INSTALLED_APPS, "bench"]
+ROOT_URLCONF = "bench.urls"
+
+if envbool("BENCH_FAST_SECRET_HASH", False):
+    # Diagnostic run only: shows what intake costs without the Argon2 hash of the tracking
+    # secret (see docs/benchmarks.md). Never the configuration that is reported as "intake".
+    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    BENCH_FAST_SECRET_HASH = True
