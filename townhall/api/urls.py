@@ -1,6 +1,6 @@
 from ninja import NinjaAPI
 
-from . import dialogues, errors, petitions, reception, units
+from . import dialogues, errors, petitions, reception, reports, units
 
 api = NinjaAPI(
     title="Townhall API",
@@ -18,3 +18,4 @@ api.add_router("/", reception.router)
 api.add_router("/", petitions.topics_router)
 api.add_router("/", petitions.router)
 api.add_router("/", dialogues.router)
+api.add_router("/", reports.router)

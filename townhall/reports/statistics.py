@@ -1,0 +1,776 @@
+"""Statistics for a unit's subtree, a period and a level, computed from the records on each read.
+
+Nothing is stored. Every figure comes from a GROUP BY query over the records (conferences,
+opinions, directives, cases, petitions, reception sessions and register entries) grouped by
+the unit's path — or by agency — so Python only ever sees one row per unit or agency, never one
+per record. Those rows are rolled up into the root's children (`by_unit`, with the root's own
+level first) and the totals, so the totals are the sum of the breakdown by construction.
+
+The definitions (what "answered later" or "overdue" means) live in the `*_Q` conditions below
+and are shared by the counts and by `records`, the list of records behind each figure, so a
+number on the dashboard and the rows it links to cannot disagree. They follow
+`townhall.dialogues.selectors.conference_summary` and `townhall.petitions.flags`; tests check
+that they agree.
+
+Periods: a conference counts in the period it was *held* in, with its opinions and directives
+(whatever their current state); cases and petitions count in the period they were received
+in; reception sessions on their date. Overdue is as of `scope.on` (today by default).
+
+Eras: the root is the unit with that code in the era valid on the period's first day, and its
+subtree is that era's units. A period crossing 1 July 2025 does not follow records into the
+successor units of the two-level era (the reform's lineage is not applied here).
+"""
+
+import datetime as dt
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+
+from django.contrib.auth import get_user_model
+from django.db.models import (
+    Count,
+    DurationField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+)
+from django.db.models.functions import Coalesce, TruncDate
+from django.db.models.lookups import GreaterThan, GreaterThanOrEqual, LessThanOrEqual
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from townhall.accounts.models import Role
+from townhall.core.dates import format_vn, today
+from townhall.dialogues.models import Conference, Directive, DirectiveStatus, Opinion, Outcome
+from townhall.dialogues.models import Status as ConferenceStatus
+from townhall.petitions import flags
+from townhall.petitions.models import (
+    DONE_STATUSES,
+    OPEN_STATUSES,
+    Case,
+    Channel,
+    Kind,
+    Petition,
+    Status,
+    Submitter,
+)
+from townhall.reception import selectors as reception
+from townhall.reception.models import ReceptionSession, RegisterEntry, SessionKind
+from townhall.units.models import ERA_BOUNDS, Agency, Era, Level, Unit
+
+from .models import era_of
+
+MAX_YEARS = 10
+LEVELS_IN_ERA = {
+    Era.THREE_LEVEL: (Level.PROVINCE, Level.DISTRICT, Level.COMMUNE),
+    Era.TWO_LEVEL: (Level.PROVINCE, Level.COMMUNE),
+}
+HELD_STATUSES = (ConferenceStatus.HELD, ConferenceStatus.CONCLUDED, ConferenceStatus.CLOSED)
+
+
+class StatisticsError(ValueError):
+    """Bad input, with the field at fault and the HTTP status the API answers with."""
+
+    def __init__(self, message: str, *, field: str, status: int = 422):
+        super().__init__(message)
+        self.message, self.field, self.status = message, field, status
+
+
+# --- the scope: a subtree, a period, a level ------------------------------------------------
+@dataclass(frozen=True)
+class Scope:
+    unit: Unit
+    start: dt.date
+    end: dt.date
+    level: str = ""  # conferences: the host level; cases, reception: the unit's level
+    on: dt.date = field(default_factory=today)  # overdue as of this day
+    own: bool = False  # the root unit itself only, not the units below it
+
+    @property
+    def start_at(self) -> dt.datetime:
+        return timezone.make_aware(dt.datetime.combine(self.start, dt.time.min))
+
+    @property
+    def end_at(self) -> dt.datetime:
+        """The first instant after the period (the period's last day is included)."""
+        return timezone.make_aware(
+            dt.datetime.combine(self.end + dt.timedelta(days=1), dt.time.min)
+        )
+
+    def path_q(self, unit_field: str) -> Q:
+        if self.own:
+            return Q(**{f"{unit_field}": self.unit})
+        return Q(**{f"{unit_field}__path__startswith": self.unit.path})
+
+    def level_q(self, unit_field: str) -> Q:
+        return Q(**{f"{unit_field}__level": self.level}) if self.level else Q()
+
+    def previous(self) -> "Scope":
+        start, end = previous_period(self.start, self.end)
+        return replace(self, start=start, end=end)
+
+
+def _add_months(day: dt.date, months: int) -> dt.date:
+    index = day.year * 12 + day.month - 1 + months
+    return dt.date(index // 12, index % 12 + 1, 1)
+
+
+def previous_period(start: dt.date, end: dt.date) -> tuple[dt.date, dt.date]:
+    """The period just before: the same number of whole months when the period is whole months
+    (2022 → 2021, Q2 → Q1), otherwise the same number of days."""
+    before = start - dt.timedelta(days=1)
+    if start.day == 1 and (end + dt.timedelta(days=1)).day == 1:
+        months = (end.year - start.year) * 12 + end.month - start.month + 1
+        return _add_months(start, -months), before
+    return before - (end - start), before
+
+
+def _ten_years_after(start: dt.date) -> dt.date:
+    try:
+        return start.replace(year=start.year + MAX_YEARS)
+    except ValueError:  # 29 February
+        return start.replace(year=start.year + MAX_YEARS, day=28)
+
+
+def check_period(start: dt.date, end: dt.date) -> None:
+    if end < start:
+        raise StatisticsError(
+            _("The period ends on %(end)s, before it starts on %(start)s")
+            % {"end": format_vn(end), "start": format_vn(start)},
+            field="to",
+        )
+    if end >= _ten_years_after(start):
+        raise StatisticsError(
+            _("The period %(start)s – %(end)s spans more than %(n)d years; ask for less")
+            % {"start": format_vn(start), "end": format_vn(end), "n": MAX_YEARS},
+            field="to",
+        )
+
+
+def check_level(level: str, day: dt.date, *, field: str = "level") -> None:
+    if not level:
+        return
+    if level not in Level.values:
+        raise StatisticsError(_("Unknown level %(level)r") % {"level": level}, field=field)
+    era = era_of(day)
+    if level not in LEVELS_IN_ERA[era]:
+        first = ERA_BOUNDS[era][0]
+        raise StatisticsError(
+            _(
+                "There is no %(level)s on %(day)s: from %(first)s local government has two "
+                "levels, province and commune"
+            )
+            % {
+                "level": Level(level).label.lower(),
+                "day": format_vn(day),
+                "first": format_vn(first),
+            },
+            field=field,
+        )
+
+
+def unit_resolve(
+    code: str, day: dt.date, *, within: QuerySet[Unit] | None = None, latest: bool = False
+) -> Unit:
+    """The unit with `code` in the era valid on `day`; `within` narrows it to a jurisdiction
+    (outside it the unit is "not found", 404, as every record outside a jurisdiction is).
+    With `latest`, a code no longer in use names its last unit (Hải Dương, 30, after 2025):
+    open matters stay where they were registered."""
+    code = (code or "").strip()
+    units = Unit.objects.filter(code=code)
+    unit = units.valid_on(day).first()
+    if unit is None and latest:
+        unit = units.order_by("-valid_from").first()
+    if unit is None:
+        other = units.order_by("-valid_from").first()
+        if other is None:
+            raise StatisticsError(
+                _("No administrative unit has the code %(code)r") % {"code": code}, field="unit"
+            )
+        raise StatisticsError(
+            _("%(name)s (%(code)s) was a unit from %(first)s to %(last)s, not on %(day)s")
+            % {
+                "name": other.name,
+                "code": code,
+                "first": format_vn(other.valid_from) or "…",
+                "last": format_vn(other.valid_to) or "…",
+                "day": format_vn(day),
+            },
+            field="unit",
+        )
+    if within is not None and not within.filter(pk=unit.pk).exists():
+        raise StatisticsError(
+            _("%(name)s (%(code)s) is outside your jurisdiction")
+            % {"name": unit.name, "code": code},
+            field="unit",
+            status=404,
+        )
+    return unit
+
+
+def scope_build(
+    *,
+    code: str,
+    start: dt.date,
+    end: dt.date,
+    level: str = "",
+    on: dt.date | None = None,
+    within: QuerySet[Unit] | None = None,
+    own: bool = False,
+) -> Scope:
+    """Validate the request and resolve the unit in the era valid at `start`."""
+    check_period(start, end)
+    check_level(level, start)
+    unit = unit_resolve(code, start, within=within)
+    return Scope(unit, start, end, level or "", on or today(), own)
+
+
+# --- rolling rows up into the root's children -----------------------------------------------
+Buckets = dict[object, Counter]
+
+
+def _collect(buckets: Buckets, rows: Iterable[dict], key: str) -> None:
+    for row in rows:
+        bucket = buckets[row.pop(key)]
+        for name, value in row.items():
+            if isinstance(value, dt.timedelta):
+                value = value.total_seconds()
+            bucket[name] += value or 0
+
+
+def children_of(scope: Scope) -> list[Unit]:
+    """The root's children that existed at some time in the period."""
+    return list(
+        Unit.objects.filter(parent=scope.unit)
+        .filter(Q(valid_from__isnull=True) | Q(valid_from__lte=scope.end))
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=scope.start))
+        .order_by("code")
+    )
+
+
+def _child_key(root: Unit, path: str) -> str:
+    """The code of the root's child that `path` lies under; "" for the root itself."""
+    return path[len(root.path) :].split("/", 1)[0]
+
+
+def _roll_up(scope: Scope, by_path: Buckets) -> tuple[Counter, dict[str, Counter]]:
+    total: Counter = Counter()
+    by_child: dict[str, Counter] = defaultdict(Counter)
+    for path, counts in by_path.items():
+        by_child[_child_key(scope.unit, path)].update(counts)
+        total.update(counts)
+    return total, by_child
+
+
+def _unit_ref(unit: Unit, *, own: bool = False) -> dict:
+    return {"code": unit.code, "name": unit.name, "level": unit.level, "own": own}
+
+
+def _by_unit(scope: Scope, by_child: dict[str, Counter], finish) -> list[dict]:
+    own = [{**_unit_ref(scope.unit, own=True), **finish(by_child.get("", Counter()))}]
+    return own + [
+        {**_unit_ref(child), **finish(by_child.get(child.code, Counter()))}
+        for child in children_of(scope)
+    ]
+
+
+def _by_agency(buckets: Buckets, finish, *, sort_key) -> list[dict]:
+    agencies = Agency.objects.select_related("unit").in_bulk([k for k in buckets if k])
+    rows = [
+        {
+            "agency": {"id": pk, "name": agencies[pk].name, "unit": agencies[pk].unit.code},
+            **finish(counts),
+        }
+        for pk, counts in buckets.items()
+        if pk in agencies
+    ]
+    return sorted(rows, key=sort_key)
+
+
+def _pct(part: int, whole: int) -> float | None:
+    return round(100 * part / whole, 1) if whole else None
+
+
+# --- dialogues ------------------------------------------------------------------------------
+ANSWERED_Q = Q(outcome=Outcome.ANSWERED)
+LATER_Q = Q(outcome=Outcome.DEFERRED, petition__case__status__in=DONE_STATUSES)
+# Not yet given an outcome, or deferred and its case still open (= total − answered − later).
+PENDING_Q = Q(outcome=Outcome.PENDING) | Q(
+    outcome=Outcome.DEFERRED, petition__case__status__in=OPEN_STATUSES
+)
+
+
+def opinion_overdue_q(on: dt.date) -> Q:
+    return Q(
+        outcome=Outcome.DEFERRED,
+        petition__case__status__in=OPEN_STATUSES,
+        petition__case__due__lt=on,
+    )
+
+
+DIRECTIVE_OPEN_Q = Q(status=DirectiveStatus.OPEN)
+DIRECTIVE_ON_TIME_Q = ~DIRECTIVE_OPEN_Q & Q(done_on__lte=F("deadline"))
+DIRECTIVE_LATE_Q = ~DIRECTIVE_OPEN_Q & Q(done_on__gt=F("deadline"))
+
+
+def directive_overdue_q(on: dt.date) -> Q:
+    return DIRECTIVE_OPEN_Q & Q(deadline__lt=on)
+
+
+DIALOGUE_KEYS = (
+    "conferences",
+    "opinions",
+    "answered_at_conference",
+    "answered_later",
+    "pending",
+    "overdue",
+    "directives",
+    "directives_done_on_time",
+    "directives_done_late",
+    "directives_open",
+    "directives_overdue",
+)
+
+
+def held_q(scope: Scope, prefix: str = "") -> Q:
+    """Conferences held in the period, under the root, at the host level asked for."""
+    q = Q(
+        **{
+            f"{prefix}status__in": HELD_STATUSES,
+            f"{prefix}held_at__gte": scope.start_at,
+            f"{prefix}held_at__lt": scope.end_at,
+        }
+    ) & scope.path_q(f"{prefix}host_unit")
+    if scope.level:
+        q &= Q(**{f"{prefix}host_level": scope.level})
+    return q
+
+
+def _dialogue_buckets(scope: Scope, group: str) -> Buckets:
+    """`group` is a field of Conference: "host_unit__path" or "host_agency"."""
+    on = scope.on
+    buckets: Buckets = defaultdict(Counter)
+    conferences = Conference.objects.filter(held_q(scope)).order_by()
+    _collect(buckets, conferences.values(group).annotate(conferences=Count("pk")), group)
+    key = f"conference__{group}"
+    opinions = Opinion.objects.filter(held_q(scope, "conference__")).order_by()
+    _collect(
+        buckets,
+        opinions.values(key).annotate(
+            opinions=Count("pk"),
+            answered_at_conference=Count("pk", filter=ANSWERED_Q),
+            answered_later=Count("pk", filter=LATER_Q),
+            pending=Count("pk", filter=PENDING_Q),
+            overdue=Count("pk", filter=opinion_overdue_q(on)),
+        ),
+        key,
+    )
+    key = f"conclusion__conference__{group}"
+    directives = Directive.objects.filter(held_q(scope, "conclusion__conference__")).order_by()
+    _collect(
+        buckets,
+        directives.values(key).annotate(
+            directives=Count("pk"),
+            directives_done_on_time=Count("pk", filter=DIRECTIVE_ON_TIME_Q),
+            directives_done_late=Count("pk", filter=DIRECTIVE_LATE_Q),
+            directives_open=Count("pk", filter=DIRECTIVE_OPEN_Q),
+            directives_overdue=Count("pk", filter=directive_overdue_q(on)),
+        ),
+        key,
+    )
+    return buckets
+
+
+def _dialogue_finish(counts: Counter) -> dict:
+    row = {k: int(counts.get(k, 0)) for k in DIALOGUE_KEYS}
+    row["answered_at_conference_pct"] = _pct(row["answered_at_conference"], row["opinions"])
+    return row
+
+
+def dialogue_figures(scope: Scope, *, by_agency: bool = False) -> dict:
+    """Conferences held, opinions received, answered at the conference (number and %),
+    answered later, pending, overdue; directives done on time, late, open, overdue."""
+    total, by_child = _roll_up(scope, _dialogue_buckets(scope, "host_unit__path"))
+    figures = {**_dialogue_finish(total), "by_unit": _by_unit(scope, by_child, _dialogue_finish)}
+    if by_agency:
+        figures["by_agency"] = _by_agency(
+            _dialogue_buckets(scope, "host_agency"),
+            _dialogue_finish,
+            sort_key=lambda r: (-r["conferences"], r["agency"]["name"]),
+        )
+    return figures
+
+
+# --- petitions and cases --------------------------------------------------------------------
+RESOLVED_Q = Q(
+    status__in=(Status.ANSWERED, Status.CLOSED),
+    answered_at__isnull=False,
+    competent_agency__isnull=False,  # returned cases were never accepted: not "resolved"
+)
+CASE_OPEN_Q = Q(status__in=OPEN_STATUSES)
+
+
+def mass_q() -> Q:
+    """5 or more people: a group's declared size, or distinct signatories (flags.py)."""
+    declared = Petition.objects.filter(case=OuterRef("pk"), people_count__gte=flags.MASS_THRESHOLD)
+    signed = (
+        Submitter.objects.filter(petition__case=OuterRef("pk"))
+        .order_by()
+        .values("petition__case")
+        .annotate(n=Count("person_key", distinct=True))
+        .values("n")
+    )
+    return Q(Exists(declared)) | Q(
+        GreaterThanOrEqual(Coalesce(Subquery(signed), 0), flags.MASS_THRESHOLD)
+    )
+
+
+def over_level_q() -> Q:
+    return Q(Exists(Petition.objects.filter(case=OuterRef("pk"), over_level=True)))
+
+
+def prolonged_q(on: dt.date) -> Q:
+    """Pursued again after a final decision, or open far past its deadline (flags.py)."""
+    margin = dt.timedelta(days=flags.prolonged_margin_days())
+    return Q(reopened_after_final__gt=0) | (CASE_OPEN_Q & Q(due__lt=on - margin))
+
+
+def case_overdue_q(on: dt.date) -> Q:
+    return CASE_OPEN_Q & Q(due__lt=on)
+
+
+ACK_ON_TIME_Q = Q(LessThanOrEqual(TruncDate("acknowledged_at"), F("acknowledge_due")))
+ACK_LATE_Q = Q(GreaterThan(TruncDate("acknowledged_at"), F("acknowledge_due")))
+RESOLVED_ON_TIME_Q = RESOLVED_Q & (
+    Q(due__isnull=True) | Q(LessThanOrEqual(TruncDate("answered_at"), F("due")))
+)
+RESOLVED_LATE_Q = RESOLVED_Q & Q(GreaterThan(TruncDate("answered_at"), F("due")))
+
+PETITION_KEYS = (
+    "petitions",
+    "cases",
+    "open",
+    "overdue",
+    "acknowledged_on_time",
+    "acknowledged_late",
+    "not_acknowledged",
+    "resolved",
+    "resolved_on_time",
+    "resolved_late",
+    "mass",
+    "prolonged",
+    "over_level",
+)
+DIMENSIONS = {
+    # name: (model, field, the choices every row lists)
+    "by_kind": (Petition, "kind", Kind.values),
+    "by_channel": (Petition, "channel", Channel.values),
+    "by_topic": (Petition, "topic__code", None),
+    "by_status": (Case, "status", Status.values),
+}
+
+
+def cases_q(scope: Scope, prefix: str = "") -> Q:
+    return (
+        Q(**{f"{prefix}received_on__gte": scope.start, f"{prefix}received_on__lte": scope.end})
+        & Q(**{f"{prefix}merged_into__isnull": True})
+        & scope.path_q(f"{prefix}unit")
+        & scope.level_q(f"{prefix}unit")
+    )
+
+
+def petitions_q(scope: Scope) -> Q:
+    return (
+        Q(received_at__gte=scope.start_at, received_at__lt=scope.end_at)
+        & scope.path_q("unit")
+        & scope.level_q("unit")
+    )
+
+
+def _case_aggregates(on: dt.date) -> dict:
+    duration = ExpressionWrapper(F("answered_at") - F("received_at"), output_field=DurationField())
+    return {
+        "cases": Count("pk"),
+        "open": Count("pk", filter=CASE_OPEN_Q),
+        "overdue": Count("pk", filter=case_overdue_q(on)),
+        "acknowledged_on_time": Count("pk", filter=ACK_ON_TIME_Q),
+        "acknowledged_late": Count("pk", filter=ACK_LATE_Q),
+        "not_acknowledged": Count("pk", filter=Q(acknowledged_at__isnull=True)),
+        "resolved": Count("pk", filter=RESOLVED_Q),
+        "resolved_on_time": Count("pk", filter=RESOLVED_ON_TIME_Q),
+        "resolved_late": Count("pk", filter=RESOLVED_LATE_Q),
+        "mass": Count("pk", filter=mass_q()),
+        "prolonged": Count("pk", filter=prolonged_q(on)),
+        "over_level": Count("pk", filter=over_level_q()),
+        "resolution_seconds": Sum(duration, filter=RESOLVED_Q),
+    }
+
+
+def _handling_agency():
+    return Coalesce("assigned_agency", "competent_agency", "receiving_agency")
+
+
+def _petition_buckets(scope: Scope, *, by_agency: bool) -> Buckets:
+    buckets: Buckets = defaultdict(Counter)
+    cases = Case.objects.filter(cases_q(scope)).order_by()
+    petitions = Petition.objects.filter(petitions_q(scope)).order_by()
+    if by_agency:
+        cases = cases.annotate(handling=_handling_agency())
+        _collect(
+            buckets, cases.values("handling").annotate(**_case_aggregates(scope.on)), "handling"
+        )
+        return buckets
+    _collect(
+        buckets, cases.values("unit__path").annotate(**_case_aggregates(scope.on)), "unit__path"
+    )
+    _collect(buckets, petitions.values("unit__path").annotate(petitions=Count("pk")), "unit__path")
+    for name, (model, column, _choices) in DIMENSIONS.items():
+        rows = (petitions if model is Petition else cases).values("unit__path", column)
+        for row in rows.annotate(n=Count("pk")):
+            buckets[row["unit__path"]][f"{name}:{row[column]}"] += row["n"]
+    return buckets
+
+
+def _petition_finish(counts: Counter, *, dimensions: bool = True) -> dict:
+    row = {k: int(counts.get(k, 0)) for k in PETITION_KEYS}
+    seconds = counts.get("resolution_seconds", 0)
+    row["average_days_to_resolution"] = (
+        round(seconds / 86400 / row["resolved"], 1) if row["resolved"] else None
+    )
+    row["acknowledged_on_time_pct"] = _pct(row["acknowledged_on_time"], row["cases"])
+    row["resolved_on_time_pct"] = _pct(row["resolved_on_time"], row["resolved"])
+    if dimensions:
+        for name, (_model, _column, choices) in DIMENSIONS.items():
+            found = {
+                k.split(":", 1)[1]: int(v) for k, v in counts.items() if k.startswith(f"{name}:")
+            }
+            row[name] = (
+                {c: found.get(c, 0) for c in choices} if choices else dict(sorted(found.items()))
+            )
+    return row
+
+
+def petition_figures(scope: Scope, *, by_agency: bool = False) -> dict:
+    """Petitions by kind, channel and topic; cases by status; acknowledged and resolved on time;
+    mass, prolonged and over-level cases; average days to resolution."""
+    total, by_child = _roll_up(scope, _petition_buckets(scope, by_agency=False))
+    figures = {**_petition_finish(total), "by_unit": _by_unit(scope, by_child, _petition_finish)}
+    if by_agency:
+        figures["by_agency"] = _by_agency(
+            _petition_buckets(scope, by_agency=True),
+            lambda c: _petition_finish(c, dimensions=False),
+            sort_key=lambda r: (-r["open"], -r["cases"], r["agency"]["name"]),
+        )
+    return figures
+
+
+# --- reception ------------------------------------------------------------------------------
+RECEPTION_KEYS = (
+    "days_required",
+    "days_held",
+    "days_delegated",
+    "shortfall",
+    "sessions",
+    "scheduled",
+    "unscheduled",
+    "field_visits",
+    "visits",
+    "people",
+    "group_visits",
+)
+
+
+def everyone_reader():
+    """A reader who sees every agency, for public aggregates computed by the reception
+    selectors (which start from a user's jurisdiction). Never saved, never logged in."""
+    return get_user_model()(username="statistics", role=Role.ADMINISTRATOR, is_superuser=True)
+
+
+def _reception_buckets(scope: Scope, user) -> tuple[Buckets, dict[int, str]]:
+    """Per agency, with each agency's unit path for the roll-up."""
+    buckets: Buckets = defaultdict(Counter)
+    paths: dict[int, str] = {}
+    sessions = ReceptionSession.objects.filter(
+        scope.path_q("agency__unit") & scope.level_q("agency__unit"),
+        date__gte=scope.start,
+        date__lte=scope.end,
+    ).order_by()
+    kinds = {
+        "scheduled": SessionKind.SCHEDULED,
+        "unscheduled": SessionKind.UNSCHEDULED,
+        "field_visits": SessionKind.FIELD_VISIT,
+    }
+    rows = sessions.values("agency", "agency__unit__path").annotate(
+        sessions=Count("pk"), **{k: Count("pk", filter=Q(kind=v)) for k, v in kinds.items()}
+    )
+    for row in rows:
+        paths[row["agency"]] = row.pop("agency__unit__path")
+        _collect(buckets, [row], "agency")
+    entries = RegisterEntry.objects.filter(session__in=sessions.values("pk")).order_by()
+    rows = entries.values("session__agency", "session__agency__unit__path").annotate(
+        visits=Count("pk"),
+        people=Sum("people_count"),
+        group_visits=Count("pk", filter=Q(is_group=True)),
+    )
+    for row in rows:
+        paths[row["session__agency"]] = row.pop("session__agency__unit__path")
+        _collect(buckets, [row], "session__agency")
+    for row in reception.compliance(
+        user or everyone_reader(), unit=scope.unit, start=scope.start, end=scope.end
+    ):
+        if scope.own and row.agency.unit_id != scope.unit.pk:
+            continue
+        if scope.level and row.agency.unit.level != scope.level:
+            continue
+        paths[row.agency.pk] = row.agency.unit.path
+        bucket = buckets[row.agency.pk]
+        bucket["days_required"] += row.required
+        bucket["days_held"] += row.held
+        bucket["days_delegated"] += row.delegated
+        bucket["shortfall"] += row.shortfall
+    return buckets, paths
+
+
+def _reception_finish(counts: Counter) -> dict:
+    return {k: int(counts.get(k, 0)) for k in RECEPTION_KEYS}
+
+
+def reception_figures(scope: Scope, *, by_agency: bool = False, user=None) -> dict:
+    """Reception days required (the rules in force) and held in person by the heads, sessions
+    by kind, visits, people and group visits. `user` narrows the agencies to a jurisdiction;
+    by default every agency under the unit counts (public aggregates)."""
+    by_agency_counts, paths = _reception_buckets(scope, user)
+    by_path: Buckets = defaultdict(Counter)
+    for agency_id, counts in by_agency_counts.items():
+        by_path[paths[agency_id]].update(counts)
+    total, by_child = _roll_up(scope, by_path)
+    figures = {**_reception_finish(total), "by_unit": _by_unit(scope, by_child, _reception_finish)}
+    if by_agency:
+        figures["by_agency"] = _by_agency(
+            by_agency_counts,
+            _reception_finish,
+            sort_key=lambda r: (-r["shortfall"], r["agency"]["unit"], r["agency"]["name"]),
+        )
+    return figures
+
+
+# --- with the previous period ---------------------------------------------------------------
+FIGURES = {
+    "dialogues": dialogue_figures,
+    "petitions": petition_figures,
+    "reception": reception_figures,
+}
+
+
+def with_previous(kind: str, scope: Scope, **options) -> dict:
+    """The figures for the period, and the same totals for the period just before."""
+    figures = FIGURES[kind](scope, **options)
+    before = scope.previous()
+    previous = FIGURES[kind](before, **{**options, "by_agency": False})
+    previous.pop("by_unit", None)
+    return {
+        "unit": _unit_ref(scope.unit, own=True) | {"era": scope.unit.era},
+        "from": scope.start,
+        "to": scope.end,
+        "level": scope.level or None,
+        "on": scope.on,
+        **figures,
+        "previous": {"from": before.start, "to": before.end, **previous},
+    }
+
+
+# --- the records behind a figure ------------------------------------------------------------
+def _dialogue_records(scope: Scope, metric: str) -> QuerySet | None:
+    on = scope.on
+    opinion_metrics = {
+        "opinions": Q(),
+        "answered_at_conference": ANSWERED_Q,
+        "answered_later": LATER_Q,
+        "pending": PENDING_Q,
+        "overdue": opinion_overdue_q(on),
+    }
+    directive_metrics = {
+        "directives": Q(),
+        "directives_done_on_time": DIRECTIVE_ON_TIME_Q,
+        "directives_done_late": DIRECTIVE_LATE_Q,
+        "directives_open": DIRECTIVE_OPEN_Q,
+        "directives_overdue": directive_overdue_q(on),
+    }
+    if metric == "conferences":
+        return Conference.objects.filter(held_q(scope)).select_related("host_unit", "host_agency")
+    if metric in opinion_metrics:
+        return Opinion.objects.filter(
+            held_q(scope, "conference__") & opinion_metrics[metric]
+        ).select_related("conference", "petition__case", "assignee")
+    if metric in directive_metrics:
+        return Directive.objects.filter(
+            held_q(scope, "conclusion__conference__") & directive_metrics[metric]
+        ).select_related("conclusion__conference", "assignee")
+    return None
+
+
+def _case_records(scope: Scope, metric: str, value: str = "") -> QuerySet | None:
+    on = scope.on
+    case_metrics = {
+        "cases": Q(),
+        "open": CASE_OPEN_Q,
+        "overdue": case_overdue_q(on),
+        "acknowledged_on_time": ACK_ON_TIME_Q,
+        "acknowledged_late": ACK_LATE_Q,
+        "not_acknowledged": Q(acknowledged_at__isnull=True),
+        "resolved": RESOLVED_Q,
+        "resolved_on_time": RESOLVED_ON_TIME_Q,
+        "resolved_late": RESOLVED_LATE_Q,
+        "mass": mass_q(),
+        "prolonged": prolonged_q(on),
+        "over_level": over_level_q(),
+    }
+    if metric in case_metrics:
+        return Case.objects.filter(cases_q(scope) & case_metrics[metric])
+    if metric == "by_status" and value in Status.values:
+        return Case.objects.filter(cases_q(scope), status=value)
+    petition_dimensions = {"by_kind": "kind", "by_channel": "channel", "by_topic": "topic__code"}
+    if metric == "petitions":
+        return Petition.objects.filter(petitions_q(scope))
+    if metric in petition_dimensions and value:
+        return Petition.objects.filter(petitions_q(scope), **{petition_dimensions[metric]: value})
+    return None
+
+
+def _reception_records(scope: Scope, metric: str) -> QuerySet | None:
+    sessions = ReceptionSession.objects.filter(
+        scope.path_q("agency__unit") & scope.level_q("agency__unit"),
+        date__gte=scope.start,
+        date__lte=scope.end,
+    )
+    kinds = {
+        "scheduled": SessionKind.SCHEDULED,
+        "unscheduled": SessionKind.UNSCHEDULED,
+        "field_visits": SessionKind.FIELD_VISIT,
+    }
+    if metric == "sessions":
+        return sessions.select_related("agency__unit")
+    if metric in kinds:
+        return sessions.filter(kind=kinds[metric]).select_related("agency__unit")
+    entries = RegisterEntry.objects.filter(session__in=sessions.values("pk"))
+    if metric in ("visits", "people"):
+        return entries.select_related("session__agency")
+    if metric == "group_visits":
+        return entries.filter(is_group=True).select_related("session__agency")
+    return None
+
+
+def records(kind: str, scope: Scope, metric: str, value: str = "") -> QuerySet | None:
+    """The records a figure counts (None for a figure that is not a count of records)."""
+    if kind == "dialogues":
+        return _dialogue_records(scope, metric)
+    if kind == "petitions":
+        return _case_records(scope, metric, value)
+    if kind == "reception":
+        return _reception_records(scope, metric)
+    return None
