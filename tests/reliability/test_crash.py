@@ -3,7 +3,9 @@
 Four client threads send petitions (each with its own Idempotency-Key and a unique marker at the
 start of its text, from submitters with a phone, so an SMS row is queued in the outbox) to the
 real gunicorn (2 workers, production settings). At a random moment the master and all its
-workers are SIGKILLed together and the server is started again; senders wait for it and go on.
+workers are SIGKILLed together (the first kill, and every other one, right after the database
+shows a new commit, when its answer is most likely still unsent; the others at a random
+millisecond) and the server is started again; senders wait for it and go on.
 Then, before any retry:
 
 - every petition that got a 201 is in the database exactly once (by tracking code and by marker)
@@ -129,15 +131,31 @@ def test_sigkill_mid_stream_loses_no_acknowledged_petition(live: Live):
                     five_xx.append(f"{item.key}: {status} {item.error}")
 
     def killer() -> None:
-        for threshold in thresholds:
+        for number, threshold in enumerate(thresholds):
             while acked[0] < threshold and not senders_done.is_set():
                 time.sleep(0.002)
             if senders_done.is_set():
                 return
-            time.sleep(rng.uniform(0, 0.05))
+            if number % 2 == 0:
+                # The worst moment: a petition has just been committed and its answer is
+                # probably still on its way (between COMMIT and the socket).
+                moment = "just after a commit"
+                with live.db.session():
+                    (last,) = live.db.query("SELECT coalesce(max(id), 0) FROM petitions_petition")[
+                        0
+                    ]
+                    deadline = time.monotonic() + 10
+                    while time.monotonic() < deadline and (
+                        live.db.query("SELECT coalesce(max(id), 0) FROM petitions_petition")[0][0]
+                        == last
+                    ):
+                        pass
+            else:
+                moment = "at a random moment"
+                time.sleep(rng.uniform(0, 0.05))
             server_up.clear()
             live.server.kill()
-            kill_log.append(f"after {acked[0]} acknowledged")
+            kill_log.append(f"{moment}, after {acked[0]} acknowledged")
             live.server.start()
             server_up.set()
 
