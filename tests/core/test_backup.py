@@ -69,7 +69,14 @@ PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>
 
 def _seed_reference_data() -> None:
     """Units (real packages) and the rows the data migrations seed: a previous transactional
-    test's flush removed them."""
+    test's flush removed them (permissions and content types too, after a serialized
+    rollback elsewhere)."""
+    from django.contrib.auth.management import create_permissions
+    from django.contrib.contenttypes.management import create_contenttypes
+
+    for app_config in django_apps.get_app_configs():
+        create_contenttypes(app_config, verbosity=0)
+        create_permissions(app_config, verbosity=0)
     call_command("units_load", verbosity=0)
     for module in [
         "townhall.petitions.migrations.0002_seed_topics_and_rules",
