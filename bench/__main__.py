@@ -358,18 +358,6 @@ def rows(r: dict) -> list[tuple[str, str, str, str, str, str]]:
             yes[mem["rss_mb"] <= 250 and mem["peak_mb"] <= 250],
         )
     )
-    fast = h.get("intake_fast_hash")
-    if fast:
-        out.append(
-            (
-                "diagnostic: intake with a cheap tracking-secret hash, requests/s, p95 ms",
-                f"{fast['rps']:.0f}, {fast['p95_ms']:.0f}",
-                f"{ins['rps']:.0f} (bare insert)",
-                f"{ratio(fast['rps'], ins['rps']):.2f}",
-                "",
-                "",
-            )
-        )
     return out
 
 
@@ -403,7 +391,7 @@ def conditions(r: dict) -> str:
     h, st = r["http"], r.get("stages", {})
     shares = ", ".join(
         f"{name} {h[name]['foreign_cpu_share']:.0%}"
-        for name in ("bare_insert", "bare_list", "intake", "worklist", "intake_fast_hash")
+        for name in ("bare_insert", "bare_list", "intake", "worklist")
         if name in h and h[name].get("foreign_cpu_share") is not None
     )
     loads = ", ".join(

@@ -18,8 +18,8 @@ What is cheated, on purpose, and why:
 - Submitters' personal data: encrypting millions of values with Fernet is slow, so a pool of
   `PERSONS` distinct fictional people is encrypted once and their tokens (and blind indexes)
   are reused. Tokens are valid: the app decrypts them.
-- Each petition's tracking secret hash is one Argon2 hash computed once (the service hashes
-  a fresh secret per petition, ~0.1 s each).
+- Each petition's tracking secret hash is one keyed hash computed once (the service hashes a
+  fresh secret per petition).
 - References and tracking codes have the service's format but come from a bijective scramble
   of the row id (unique without checking).
 Nothing else is: texts, signatures and band keys come from `townhall.core.text` exactly as the
@@ -722,11 +722,11 @@ def person_pool(rng: random.Random) -> list[tuple]:
 
 
 def load_world(seed: int) -> World:
-    from django.contrib.auth.hashers import make_password
     from django.db import connection
     from django.db.models import Max
     from django.utils import timezone
 
+    from townhall.petitions.codes import hash_secret
     from townhall.petitions.models import Case, Petition, Topic
     from townhall.units.models import Agency, Unit
 
@@ -744,7 +744,7 @@ def load_world(seed: int) -> World:
         communes=communes,
         topics=dict(Topic.objects.values_list("code", "id")),
         persons=person_pool(rng),
-        secret_hash=make_password("000000"),
+        secret_hash=hash_secret("000000"),
         clerk_id=setup["users"][CLERK].pk,
         clerk_unit_id=setup["clerk_unit"].pk,
         case_base=(Case.objects.aggregate(m=Max("id"))["m"] or 0) + 1,

@@ -7,7 +7,7 @@ Endpoints, all served by the same gunicorn (`bench.settings`, `bench/urls.py`):
   API had no `POST /api/v1/petitions` when this was written), 500 distinct realistic bodies;
 - worklist: one page (count + 20 rows, policy applied) for the benchmark's staff users.
 Then the resident memory of each worker (VmRSS, and its peak VmHWM) after all the load, and a
-diagnostic intake run with a cheap password hasher for the tracking secret.
+
 
 The load is bounded in time (`--duration` seconds per endpoint) and goes to 127.0.0.1 only.
 wrk (Debian package `wrk`) is used when installed; otherwise a small threaded Python client
@@ -447,12 +447,6 @@ def measure(duration: float) -> dict:
                 file=sys.stderr,
             )
         results["memory"] = server.memory()
-    finally:
-        server.stop()
-    server = Server({"BENCH_FAST_SECRET_HASH": "true"})
-    try:
-        load(server, scenarios["intake"][:50], 2)
-        results["intake_fast_hash"] = load(server, scenarios["intake"], duration)
     finally:
         server.stop()
     return results

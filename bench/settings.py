@@ -6,13 +6,7 @@ with the baseline and bench-only endpoints. Never used outside `python -m bench`
 """
 
 from townhall.settings import *  # noqa: F403
-from townhall.settings import INSTALLED_APPS, envbool
+from townhall.settings import INSTALLED_APPS
 
 INSTALLED_APPS = [*INSTALLED_APPS, "bench"]
 ROOT_URLCONF = "bench.urls"
-
-if envbool("BENCH_FAST_SECRET_HASH", False):
-    # Diagnostic run only: shows what intake costs without the Argon2 hash of the tracking
-    # secret (see docs/benchmarks.md). Never the configuration that is reported as "intake".
-    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    BENCH_FAST_SECRET_HASH = True

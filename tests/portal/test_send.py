@@ -3,12 +3,12 @@
 import re
 
 import pytest
-from django.contrib.auth.hashers import check_password
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.utils import translation
 
 from townhall.core import crypto
+from townhall.petitions.codes import secret_matches
 from townhall.petitions.models import Attachment, Case, Channel, Petition, Submitter
 from townhall.portal import challenge
 
@@ -62,7 +62,8 @@ def test_a_recommendation_is_received_with_a_tracking_code_and_a_secret(
     secret = re.search(r'data-testid="secret">(\d{6})<', html).group(1)
     assert Case.objects.count() == 1
     petition = Petition.objects.get(tracking_code=code)
-    assert check_password(secret, petition.secret_hash)
+    assert secret_matches(secret, petition.secret_hash)
+    assert not secret_matches(f"{(int(secret) + 1) % 1000000:06d}", petition.secret_hash)
     assert petition.channel == Channel.PORTAL
     assert petition.kind == "recommendation"
     assert petition.created_by is None

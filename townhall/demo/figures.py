@@ -29,8 +29,6 @@ import gc
 import zoneinfo
 from dataclasses import dataclass, field
 
-from django.conf import settings
-from django.contrib.auth import hashers
 from django.db import transaction
 
 from townhall.accounts.models import Membership, Role, User
@@ -565,27 +563,6 @@ def _province_education(topics: dict[str, Topic]) -> Conference:
 
 # --- the entry point ------------------------------------------------------------------------
 @contextlib.contextmanager
-def _light_secret_hashing():
-    """Argon2 at its login strength costs ~0.5 s per hash; each opinion is a petition whose
-    tracking secret is hashed, and the demo's secrets are handed to no one. While the demo
-    builds, the same algorithm runs with a light cost (verifiable by the configured hasher,
-    which upgrades it on first use). Any other configured hasher is left as it is."""
-    if hashers.get_hasher().algorithm != "argon2":
-        yield
-        return
-    configured = settings.PASSWORD_HASHERS
-    settings.PASSWORD_HASHERS = [f"{__name__}.DemoArgon2Hasher", *configured]
-    hashers.get_hashers.cache_clear()
-    hashers.get_hashers_by_algorithm.cache_clear()
-    try:
-        yield
-    finally:
-        settings.PASSWORD_HASHERS = configured
-        hashers.get_hashers.cache_clear()
-        hashers.get_hashers_by_algorithm.cache_clear()
-
-
-@contextlib.contextmanager
 def _frozen_heap():
     """Leave what is already in memory out of the garbage collector's scans while building.
     Run after `units load` in the same process (as `townhall demo` does on a fresh database),
@@ -599,17 +576,11 @@ def _frozen_heap():
         gc.unfreeze()
 
 
-class DemoArgon2Hasher(hashers.Argon2PasswordHasher):
-    time_cost = 1
-    memory_cost = 1024  # KiB
-    parallelism = 1
-
-
 def build(parts: tuple[str, ...] = PARTS) -> Summary:
     """Build the figures' conferences (those not already there); returns what was made."""
     summary = Summary()
     topics = {t.code: t for t in Topic.objects.all()}
-    with _light_secret_hashing(), _frozen_heap():
+    with _frozen_heap():
         for part in parts:
             summary.created[part] = 0
             if part == "province_education":

@@ -1,6 +1,12 @@
 """Tracking codes a citizen can read over the phone: no 0/O, 1/I/L confusion."""
 
+import hashlib
+import hmac
 import secrets
+
+from django.conf import settings
+from django.contrib.auth.hashers import check_password
+from django.utils.crypto import salted_hmac
 
 _ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 
@@ -19,3 +25,35 @@ def new_case_reference(year: int) -> str:
 
 def new_secret() -> str:
     return "".join(secrets.choice("0123456789") for _ in range(6))
+
+
+# The tracking secret is stored as a keyed hash (docs/decisions/0006-tracking-secret-hmac.md):
+# HMAC-SHA256 over a per-petition salt and the secret, keyed by SECRET_KEY; a hash made under a
+# key now in SECRET_KEY_FALLBACKS still verifies. Argon2 hashes from before this scheme verify too.
+_HASH_SCHEME = "hmac_sha256"
+_HASH_INFO = "townhall.petitions.tracking-secret"
+
+
+def _secret_digest(salt: str, secret: str, key: str) -> str:
+    digest = salted_hmac(_HASH_INFO, f"{salt}:{secret}", secret=key, algorithm="sha256")
+    return digest.hexdigest()
+
+
+def hash_secret(secret: str) -> str:
+    salt = secrets.token_hex(8)
+    return f"{_HASH_SCHEME}${salt}${_secret_digest(salt, secret, settings.SECRET_KEY)}"
+
+
+def secret_matches(secret: str, stored: str) -> bool:
+    """Constant-time check of a citizen's secret against the stored hash."""
+    scheme, _, rest = (stored or "").partition("$")
+    if scheme != _HASH_SCHEME:
+        return bool(stored) and check_password(secret, stored)
+    salt, _, digest = rest.partition("$")
+    found = False
+    for key in [settings.SECRET_KEY, *getattr(settings, "SECRET_KEY_FALLBACKS", [])]:
+        found |= hmac.compare_digest(_secret_digest(salt, secret, key), digest)
+    return found
+
+
+UNKNOWN_SECRET_HASH = f"{_HASH_SCHEME}$0000000000000000${hashlib.sha256(b'none').hexdigest()}"

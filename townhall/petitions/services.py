@@ -10,7 +10,6 @@ import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.contrib.auth.hashers import make_password
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
@@ -21,7 +20,7 @@ from townhall.notifications.services import notification_queue
 from townhall.units.models import Agency, Unit
 
 from . import deadlines, validation
-from .codes import new_case_reference, new_secret
+from .codes import hash_secret, new_case_reference, new_secret
 from .errors import PetitionError, StaleVersion, TransitionNotAllowed
 from .models import (
     OPEN_STATUSES,
@@ -185,7 +184,7 @@ def petition_receive(*, intake: Intake, actor: User | None, case: Case | None = 
     secret = new_secret()
     petition = Petition.objects.create(
         case=case,
-        secret_hash=make_password(secret),
+        secret_hash=hash_secret(secret),
         kind=intake.kind,
         channel=intake.channel,
         received_at=intake.received_at,

@@ -10,14 +10,19 @@ import unicodedata
 from dataclasses import dataclass
 from functools import cached_property
 
-from django.contrib.auth.hashers import check_password, make_password
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from townhall.core import crypto, text
+from townhall.dialogues.models import Conclusion, Conference, Directive
+from townhall.dialogues.models import Status as ConferenceStatus
 from townhall.petitions import validation
+from townhall.petitions.codes import UNKNOWN_SECRET_HASH, secret_matches
 from townhall.petitions.errors import PetitionError
 from townhall.petitions.models import Case, CaseEvent, Kind, Petition, Status, Submitter
+from townhall.reception.models import ReceptionSchedule
+from townhall.reception.selectors import published_schedules
 from townhall.units.models import Agency, AgencyKind, Level, Unit
 
 PUBLISHED_STATUSES = (Status.ANSWERED, Status.CLOSED)
@@ -143,7 +148,7 @@ def petition_for_citizen(code: str, key: str) -> Petition | None:
     """The petition with this tracking code whose secret, or a submitter's phone, is `key`.
 
     Any failure is the same None, so a caller cannot tell a wrong code from a wrong key; a
-    missing petition still costs one password hash, so timing tells nothing either.
+    missing petition still costs one secret check, so timing tells nothing either.
     """
     key = re.sub(r"\s", "", key or "")
     petition = (
@@ -151,9 +156,9 @@ def petition_for_citizen(code: str, key: str) -> Petition | None:
     )
     if is_secret(key):
         if petition is None:
-            make_password(key)  # the same work as a real check
+            secret_matches(key, UNKNOWN_SECRET_HASH)  # the same work as a real check
             return None
-        return petition if check_password(key, petition.secret_hash) else None
+        return petition if secret_matches(key, petition.secret_hash) else None
     phones = _phone_forms(key)
     if petition is None or not phones:
         return None
@@ -259,3 +264,87 @@ def submitter_names(case_ids: list[int]) -> dict[int, list[str]]:
     for case_id, name in rows:
         names.setdefault(case_id, []).append(name)
     return names
+
+
+# --- the calendar, conclusions, reception schedules -----------------------------------------
+def subtree_q(place: Unit | None, unit_field: str) -> Q:
+    """Records whose unit lies under `place` or under a unit it succeeded (today's province
+    also shows what was held in the provinces merged into it)."""
+    if place is None:
+        return Q()
+    scope = Q()
+    for root in [place, *place.predecessors.all()]:
+        scope |= Q(**{f"{unit_field}__path__startswith": root.path})
+    return scope
+
+
+def public_conferences(
+    *, place: Unit | None = None, start: dt.date | None = None, end: dt.date | None = None
+) -> QuerySet[Conference]:
+    """Conferences once announced: a planned one may still change and is not public yet.
+    Only what the announcement says is read (no minutes, no opinions, no chairs by name)."""
+    conferences = Conference.objects.exclude(status=ConferenceStatus.PLANNED).filter(
+        subtree_q(place, "host_unit")
+    )
+    if start is not None:
+        conferences = conferences.filter(starts_at__date__gte=start)
+    if end is not None:
+        conferences = conferences.filter(starts_at__date__lte=end)
+    return conferences.select_related(
+        "host_unit__parent__parent", "host_agency", "conclusion"
+    ).prefetch_related("topics")
+
+
+def published_conclusions(
+    *,
+    place: Unit | None = None,
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+    now: dt.datetime | None = None,
+) -> QuerySet[Conclusion]:
+    """Conclusion notices once published. A notice has no publish switch: the law requires it
+    to be published (within the rule's limit, `publish_due`), and `published_at` is the time it
+    was — so a notice is public from that moment, never before."""
+    conclusions = Conclusion.objects.filter(
+        published_at__lte=now or timezone.now(),
+        conference__held_at__isnull=False,
+    ).filter(subtree_q(place, "conference__host_unit"))
+    if start is not None:
+        conclusions = conclusions.filter(signed_on__gte=start)
+    if end is not None:
+        conclusions = conclusions.filter(signed_on__lte=end)
+    directives = Directive.objects.select_related("assignee").order_by("number")
+    return (
+        conclusions.select_related(
+            "conference__host_unit__parent__parent", "conference__host_agency"
+        )
+        .prefetch_related(Prefetch("directives", queryset=directives))
+        .order_by("-signed_on", "-pk")
+    )
+
+
+def conference_people(conference_ids: list[int]) -> dict[int, list[str]]:
+    """The names of the people whose opinions were on each conference's agenda, or behind its
+    hotspot cases (decrypted), only to remove them from the published text."""
+    names: dict[int, list[str]] = {}
+    rows = Submitter.objects.filter(
+        petition__opinion__conference__in=conference_ids
+    ).values_list("petition__opinion__conference_id", "name")
+    for conference_id, name in rows:
+        names.setdefault(conference_id, []).append(name)
+    hotspots = Submitter.objects.filter(
+        petition__case__hotspot_conferences__in=conference_ids
+    ).values_list("petition__case__hotspot_conferences", "name")
+    for conference_id, name in hotspots:
+        names.setdefault(conference_id, []).append(name)
+    return names
+
+
+def public_schedules(*, on: dt.date, place: Unit | None = None) -> QuerySet[ReceptionSchedule]:
+    """Published reception schedules in force on `on`, under `place`."""
+    return (
+        published_schedules(on=on)
+        .filter(subtree_q(place, "agency__unit"))
+        .select_related("agency__unit__parent__parent")
+        .order_by("agency__unit__path", "agency__name", "weekday", "pk")
+    )
