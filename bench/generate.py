@@ -446,6 +446,8 @@ class World:
     topics: dict[str, int]
     persons: list[tuple]  # (name, id_number, phone, address, person_key, phone_key) tokens
     secret_hash: str
+    unit_paths: dict[int, str]
+    agency_paths: dict[int, str]
     clerk_id: int
     clerk_unit_id: int
     case_base: int
@@ -493,6 +495,7 @@ class Chunk:
     submitters: list[tuple] = field(default_factory=list)
     bands: list[tuple] = field(default_factory=list)
     events: list[tuple] = field(default_factory=list)
+    scopes: list[tuple] = field(default_factory=list)
 
 
 def build_chunk(args: tuple[int, int, int]) -> Chunk:
@@ -560,6 +563,7 @@ def build_chunk(args: tuple[int, int, int]) -> Chunk:
         n_petitions = rng.randint(2, 6) if mass else 1
         body_rng_state = rng.getstate()
         first_text = None
+        case_people = 1
         for p in range(n_petitions):
             rng_p = random.Random()
             rng_p.setstate(body_rng_state)  # same facts, a different signatory
@@ -568,6 +572,7 @@ def build_chunk(args: tuple[int, int, int]) -> Chunk:
             sig = text.signature(content)
             code = tracking_code(petition_id)
             people = rng.randint(5, 40) if mass else 1
+            case_people = max(case_people, people)
             out.petitions.append(
                 (
                     petition_id,
@@ -638,8 +643,13 @@ def build_chunk(args: tuple[int, int, int]) -> Chunk:
                 text.fold(f"{reference} {title} {first_text}")[:20_000],
                 fmt(received_at),
                 fmt(last),
+                case_people,
+                over_level,
             )
         )
+        scope = {w.unit_paths[unit_id], w.agency_paths[receiving]}
+        scope.update(w.agency_paths[a] for a in (competent, assigned_agency) if a)
+        out.scopes.extend((case_id, path) for path in scope)
         out.events.extend(
             (case_id, fmt(at), None, action, frm, to, "", "{}", public)
             for at, action, frm, to, public in events
@@ -745,6 +755,8 @@ def load_world(seed: int) -> World:
         topics=dict(Topic.objects.values_list("code", "id")),
         persons=person_pool(rng),
         secret_hash=hash_secret("000000"),
+        unit_paths=dict(Unit.objects.values_list("id", "path")),
+        agency_paths=dict(Agency.objects.values_list("id", "unit__path")),
         clerk_id=setup["users"][CLERK].pk,
         clerk_unit_id=setup["clerk_unit"].pk,
         case_base=(Case.objects.aggregate(m=Max("id"))["m"] or 0) + 1,
@@ -773,6 +785,7 @@ TABLES = [  # (attribute of Chunk, table, columns)
         ],
     ),
     ("bands", "petitions_similarityband", ["key", "petition_id", "case_id"]),
+    ("scopes", "petitions_casescope", ["case_id", "path"]),
     (
         "events",
         "petitions_caseevent",

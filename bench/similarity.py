@@ -126,8 +126,8 @@ def plant(docs: list[str], rng: random.Random, copies_share: float = 0.5) -> dic
     from django.utils import timezone
 
     from townhall.core import text
-    from townhall.petitions.models import Case, Petition, SimilarityBand, Topic
-    from townhall.units.models import Agency
+    from townhall.petitions.models import Case, CaseScope, Petition, SimilarityBand, Topic
+    from townhall.units.models import Agency, Unit
 
     from .generate import case_reference, tracking_code
 
@@ -151,6 +151,7 @@ def plant(docs: list[str], rng: random.Random, copies_share: float = 0.5) -> dic
     case_id = (Case.objects.aggregate(m=Max("id"))["m"] or 0) + 1
     petition_id = (Petition.objects.aggregate(m=Max("id"))["m"] or 0) + 1
     cases, petitions, bands, planted = [], [], [], {}
+    unit_paths = dict(Unit.objects.values_list("id", "path"))
     for content in texts:
         content = text.normalize(content)
         agency_id, unit_id = rng.choice(agencies)
@@ -197,6 +198,9 @@ def plant(docs: list[str], rng: random.Random, copies_share: float = 0.5) -> dic
         petition_id += 1
     with transaction.atomic():
         Case.objects.bulk_create(cases, batch_size=500)
+        CaseScope.objects.bulk_create(
+            [CaseScope(case_id=c.id, path=unit_paths[c.unit_id]) for c in cases], batch_size=5000
+        )
         Petition.objects.bulk_create(petitions, batch_size=500)
         SimilarityBand.objects.bulk_create(bands, batch_size=5000)
     _reset_sequences()

@@ -104,6 +104,7 @@ def test_five_residents_make_a_mass_case(cast):
             actor=cast.kim_thanh_clerk,
             case=receipt.case,
         )
+    receipt.case.refresh_from_db()  # the flag facts are kept on the case row
     codes = [f.code for f in flags.case_flags(receipt.case)]
     assert "mass" in codes
     assert receipt.case in selectors.worklist(cast.kim_thanh_leader, "flagged")

@@ -50,6 +50,11 @@ def sees_everything(user) -> bool:
 
 def jurisdiction_filter(user, unit_field: str) -> Q:
     """A Q keeping rows whose unit (reached by `unit_field`) lies in the user's jurisdiction."""
+    return path_filter(user, f"{unit_field}__path")
+
+
+def path_filter(user, path_field: str) -> Q:
+    """A Q keeping rows whose unit path (the field `path_field`) lies in the jurisdiction."""
     if sees_everything(user):
         return Q()
     paths = jurisdiction_paths(user)
@@ -57,7 +62,7 @@ def jurisdiction_filter(user, unit_field: str) -> Q:
         return Q(pk__in=[])
     condition = Q()
     for path in paths:
-        condition |= Q(**{f"{unit_field}__path__startswith": path})
+        condition |= Q(**{f"{path_field}__startswith": path})
     return condition
 
 

@@ -10,23 +10,29 @@ from townhall.accounts.models import User
 from townhall.core import calendar, text
 from townhall.core.dates import today
 
-from .models import OPEN_STATUSES, Case, ConfidentialRead, Kind, Petition, SimilarityBand, Submitter
+from . import flags
+from .models import (
+    OPEN_STATUSES,
+    Case,
+    CaseScope,
+    ConfidentialRead,
+    Kind,
+    Petition,
+    SimilarityBand,
+    Submitter,
+)
 
 DUE_SOON_WORKING_DAYS = 3
 
 
 # --- the policy for cases -------------------------------------------------------------------
 def cases_visible_to(user) -> QuerySet[Case]:
-    """Cases whose locality, receiving, competent or assigned agency lies in the jurisdiction."""
+    """Cases whose locality, receiving, competent or assigned agency lies in the jurisdiction
+    (those four unit paths are the case's CaseScope rows, see scope.py)."""
     if policy.sees_everything(user):
         return Case.objects.all()
-    scope = (
-        policy.jurisdiction_filter(user, "unit")
-        | policy.jurisdiction_filter(user, "receiving_agency__unit")
-        | policy.jurisdiction_filter(user, "assigned_agency__unit")
-        | policy.jurisdiction_filter(user, "competent_agency__unit")
-    )
-    return Case.objects.filter(scope)
+    within = CaseScope.objects.filter(policy.path_filter(user, "path")).values("case_id")
+    return Case.objects.filter(pk__in=within)
 
 
 def case_get_for_user(user, pk, *, write: bool = False) -> Case:
@@ -102,22 +108,8 @@ def worklist(user: User, name: str = "all", *, on: dt.date | None = None) -> Que
     if name == "overdue":
         return cases.filter(status__in=OPEN_STATUSES, due__lt=on)
     if name == "flagged":
-        return cases.filter(
-            Q(reopened_after_final__gt=0)
-            | Q(petitions__over_level=True)
-            | Q(petitions__people_count__gte=5)
-            | Q(pk__in=_mass_case_ids())
-        ).distinct()
+        return cases.filter(flags.flagged_q(on))
     return cases
-
-
-def _mass_case_ids():
-    return (
-        Submitter.objects.values("petition__case")
-        .annotate(people=Count("person_key", distinct=True))
-        .filter(people__gte=5)
-        .values("petition__case")
-    )
 
 
 def search(cases: QuerySet[Case], query: str) -> QuerySet[Case]:

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.db.models import Max
 from django.utils import timezone
 
 from townhall.accounts.models import User
@@ -19,7 +20,7 @@ from townhall.core import crypto, text
 from townhall.notifications.services import notification_queue
 from townhall.units.models import Agency, Unit
 
-from . import deadlines, validation
+from . import deadlines, scope, validation
 from .codes import hash_secret, new_case_reference, new_secret
 from .errors import PetitionError, StaleVersion, TransitionNotAllowed
 from .models import (
@@ -237,7 +238,12 @@ def petition_receive(*, intake: Intake, actor: User | None, case: Case | None = 
     case.search_text = _search_text(case)
     if attaching:
         case.version += 1
-    case.save(update_fields=["search_text", "version"])
+        _recount(case)
+    else:
+        case.people = max(len({k for k, _ in keys}), petition.people_count)
+        case.over_level = petition.over_level
+        scope.refresh(case)
+    case.save(update_fields=["search_text", "version", "people", "over_level"])
     if attaching:
         _event(
             case,
@@ -304,6 +310,17 @@ def _require(case: Case, allowed: Iterable[str], action: str) -> None:
         )
 
 
+def _recount(case: Case) -> None:
+    """The petitions' facts kept on the case (flags): distinct people, over-level. Not saved."""
+    signed = Submitter.objects.filter(petition__case=case).values("person_key").distinct().count()
+    declared = case.petitions.aggregate(most=Max("people_count"))["most"] or 0
+    case.people = max(signed, declared, 1)
+    case.over_level = case.petitions.filter(over_level=True).exists()
+
+
+SCOPE_FIELDS = {"unit", "receiving_agency", "competent_agency", "assigned_agency"}
+
+
 def _event(
     case, actor, action, from_status, to_status, *, note="", data=None, is_public=False, at=None
 ) -> CaseEvent:
@@ -335,6 +352,8 @@ def _move(
     case.status = to_status
     case.version += 1
     case.save(update_fields=sorted({"status", "version", "updated_at", *fields}))
+    if SCOPE_FIELDS & set(fields):
+        scope.refresh(case)
     _event(case, actor, action, from_status, to_status, note=note, data=data, is_public=is_public)
     return case
 
@@ -424,12 +443,13 @@ def case_accept(
         if over != petition.over_level:
             petition.over_level = over
             petition.save(update_fields=["over_level"])
+    case.over_level = case.petitions.filter(over_level=True).exists()
     return _move(
         case,
         actor,
         "accepted",
         Status.ACCEPTED,
-        ["competent_agency", "is_complex", "is_remote", "due", "handling_leader"],
+        ["competent_agency", "is_complex", "is_remote", "due", "handling_leader", "over_level"],
         data={"due": case.due.isoformat() if case.due else None},
         is_public=True,
     )
@@ -682,7 +702,8 @@ def case_merge(*, source: Case, target: Case, actor: User, version: int | None =
     )
     target.search_text = _search_text(target)
     target.version += 1
-    target.save(update_fields=["search_text", "version", "updated_at"])
+    _recount(target)
+    target.save(update_fields=["search_text", "version", "updated_at", "people", "over_level"])
     _event(
         target,
         actor,

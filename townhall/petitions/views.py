@@ -13,7 +13,6 @@ from django import forms as django_forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Count, Max, Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext, ngettext
@@ -32,9 +31,7 @@ from .models import (
     Attachment,
     Case,
     Kind,
-    Petition,
     Status,
-    Submitter,
 )
 
 PAGE_SIZE = 20
@@ -104,34 +101,15 @@ def case_list(request: HttpRequest) -> HttpResponse:
 
 
 def _page_flags(cases: list[Case], on: dt.date) -> dict[int, list[tuple[str, str]]]:
-    """(label, reason) of the flags `flags.case_flags` derives, for a whole page in two queries
-    (case_flags costs three per case). Keep the rules in step with flags.py."""
-    ids = [case.pk for case in cases]
-    signed = dict(
-        Submitter.objects.filter(petition__case__in=ids)
-        .values("petition__case")
-        .annotate(people=Count("person_key", distinct=True))
-        .values_list("petition__case", "people")
-    )
-    petitions = {
-        row["case"]: row
-        for row in Petition.objects.filter(case__in=ids)
-        .values("case")
-        .annotate(declared=Max("people_count"), over=Count("pk", filter=Q(over_level=True)))
-    }
-    margin = flags.prolonged_margin_days()
+    """(label, reason) of each case's flags (flags.py), from the case rows: no query."""
     result = {}
     for case in cases:
         found = []
-        row = petitions.get(case.pk, {})
-        people = max(signed.get(case.pk, 0), row.get("declared") or 0)
-        if people >= flags.MASS_THRESHOLD:
-            found.append((FLAG_LABELS["mass"], gettext("%(n)d people") % {"n": people}))
-        late = (on - case.due).days if case.due and case.status in OPEN_STATUSES else 0
-        if case.reopened_after_final or late > margin:
-            found.append((FLAG_LABELS["prolonged"], ""))
-        if row.get("over"):
-            found.append((FLAG_LABELS["over_level"], ""))
+        for flag in flags.case_flags(case, on=on):
+            reason = ""
+            if flag.code == "mass":
+                reason = gettext("%(n)d people") % {"n": case.people}
+            found.append((FLAG_LABELS[flag.code], reason))
         result[case.pk] = found
     return result
 
@@ -603,8 +581,7 @@ def _timeline(case: Case) -> list[dict]:
 def _flag_reason(flag: flags.Flag, case: Case, petitions, on: dt.date) -> str:
     """The reason of a flag from flags.py, in the user's language (flags.py words it in English)."""
     if flag.code == "mass":
-        people = flags.distinct_people(case)
-        return gettext("%(n)d people raised the same matter (5 or more)") % {"n": people}
+        return gettext("%(n)d people raised the same matter (5 or more)") % {"n": case.people}
     if flag.code == "prolonged" and case.reopened_after_final:
         return gettext("Pursued again after a final decision")
     if flag.code == "prolonged" and case.due:

@@ -1,0 +1,74 @@
+"""The case's scope rows (CaseScope) follow its locality and agencies; the policy reads them."""
+
+import importlib
+
+import pytest
+from django.apps import apps
+
+from townhall.petitions import flags, scope, selectors, services
+from townhall.petitions.models import Case, CaseScope
+
+from .helpers import intake, resident
+
+pytestmark = pytest.mark.django_db
+
+
+def paths(case) -> set[str]:
+    return set(CaseScope.objects.filter(case=case).values_list("path", flat=True))
+
+
+def test_scope_follows_each_change_of_agency(cast):
+    case = services.petition_receive(
+        intake=intake(cast.kim_thanh_committee), actor=cast.kim_thanh_clerk
+    ).case
+    phu_thai, kim_thanh = case.unit.path, cast.kim_thanh_committee.unit.path
+    assert paths(case) == {phu_thai, kim_thanh}
+    assert case not in selectors.cases_visible_to(cast.chi_linh_leader)
+
+    # Transferred to Chí Linh: its leader now sees the case; Kim Thành still does (locality).
+    case = services.case_transfer(
+        case=case, actor=cast.kim_thanh_leader, to_agency=cast.chi_linh_committee
+    )
+    assert paths(case) == {phu_thai, kim_thanh, cast.chi_linh_committee.unit.path}
+    assert paths(case) == scope.paths_of(case)
+    assert case in selectors.cases_visible_to(cast.chi_linh_leader)
+
+    case = services.case_accept(case=case, actor=cast.chi_linh_leader)
+    case = services.case_assign(
+        case=case, actor=cast.chi_linh_leader, agency=cast.province_committee
+    )
+    assert paths(case) == scope.paths_of(case)
+    assert cast.province_committee.unit.path in paths(case)
+
+
+def test_the_flag_facts_on_the_case_follow_attach_and_merge(cast):
+    first = services.petition_receive(
+        intake=intake(cast.kim_thanh_committee, submitters=[resident(1), resident(2)]),
+        actor=cast.kim_thanh_clerk,
+    ).case
+    second = services.petition_receive(
+        intake=intake(cast.kim_thanh_committee, submitters=[resident(i) for i in (2, 3, 4, 5)]),
+        actor=cast.kim_thanh_clerk,
+    ).case
+    assert (first.people, second.people) == (2, 4)
+    assert first not in selectors.worklist(cast.kim_thanh_leader, "flagged")
+    merged = services.case_merge(source=second, target=first, actor=cast.kim_thanh_leader)
+    assert merged.people == 5  # residents 1..5, resident 2 counted once
+    assert "mass" in [f.code for f in flags.case_flags(merged)]
+    assert merged in selectors.worklist(cast.kim_thanh_leader, "flagged")
+
+
+def test_the_migration_backfills_scope_and_facts(cast):
+    case = services.petition_receive(
+        intake=intake(cast.province_committee, people=12), actor=cast.administrator
+    ).case
+    expected = paths(case)
+    CaseScope.objects.all().delete()
+    Case.objects.update(people=1, over_level=False)
+    migration = importlib.import_module(
+        "townhall.petitions.migrations.0003_case_scope_and_flag_facts"
+    )
+    migration.backfill(apps, None)
+    case.refresh_from_db()
+    assert paths(case) == expected
+    assert (case.people, case.over_level) == (12, True)
