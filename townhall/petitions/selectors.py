@@ -140,10 +140,11 @@ def similar_cases(
     """
     sig = text.signature(content)
     keys = text.band_keys(sig)
+    # COUNT(*), not COUNT(id): the (key, case) index alone answers it (an index-only scan).
     candidates = (
         SimilarityBand.objects.filter(key__in=keys)
         .values("case_id")
-        .annotate(hits=Count("id"))
+        .annotate(hits=Count("*"))
         .order_by("-hits")[:50]
     )
     ids = [c["case_id"] for c in candidates if c["case_id"] != exclude_case_id]
@@ -156,8 +157,8 @@ def similar_cases(
         neighbourhood = unit.path.rsplit("/", 2)[0] + "/" if unit.parent_id else unit.path
         cases = cases.filter(unit__path__startswith=neighbourhood)
     best: dict[int, float] = {}
-    signatures = Petition.objects.filter(case__in=cases).values_list("case_id", "signature")
-    for case_id, other in signatures:
+    signatures = Petition.objects.filter(case_id__in=list(cases.values_list("pk", flat=True)))
+    for case_id, other in signatures.values_list("case_id", "signature"):
         score = text.estimated_jaccard(sig, other)
         best[case_id] = max(best.get(case_id, 0.0), score)
     keep = sorted(
