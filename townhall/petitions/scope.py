@@ -21,6 +21,12 @@ def paths_of(case: Case) -> set[str]:
     return paths
 
 
+def start(case: Case, unit: Unit, receiving_agency: Agency) -> None:
+    """The scope of a case just created: its locality and its receiving agency."""
+    paths = {unit.path, receiving_agency.unit.path}
+    CaseScope.objects.bulk_create([CaseScope(case=case, path=p) for p in paths])
+
+
 def refresh(case: Case) -> None:
     """Make the case's scope rows match its locality and agencies now."""
     wanted = paths_of(case)

@@ -242,7 +242,7 @@ def petition_receive(*, intake: Intake, actor: User | None, case: Case | None = 
     else:
         case.people = max(len({k for k, _ in keys}), petition.people_count)
         case.over_level = petition.over_level
-        scope.refresh(case)
+        scope.start(case, intake.unit, intake.receiving_agency)
     case.save(update_fields=["search_text", "version", "people", "over_level"])
     if attaching:
         _event(

@@ -20,6 +20,11 @@ def clean_text(text: str | None) -> str:
         raise PetitionError(
             f"The content has {len(value)} characters; the limit is {MAX_TEXT}", field="text"
         )
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate ("\ud800" in JSON): no database stores it
+        message = "The content holds characters that are not text"
+        raise PetitionError(message, field="text") from None
     return value
 
 
