@@ -78,6 +78,16 @@ def _psql(sql: str) -> None:
     )
 
 
+def pg_name(size: int) -> str:
+    return f"{PG_NAME}_{size}"
+
+
+def database_url(engine: str, size: int) -> str:
+    if engine == "sqlite":
+        return f"sqlite:///{VAR / f'bench-{size}.sqlite3'}"
+    return f"{PG_SERVER}/{pg_name(size)}"
+
+
 def fresh_database(engine: str, size: int) -> str:
     if engine == "sqlite":
         VAR.mkdir(parents=True, exist_ok=True)
@@ -85,12 +95,12 @@ def fresh_database(engine: str, size: int) -> str:
         for suffix in ("", "-wal", "-shm"):
             Path(f"{path}{suffix}").unlink(missing_ok=True)
         return f"sqlite:///{path}"
-    _psql(f"DROP DATABASE IF EXISTS {PG_NAME} WITH (FORCE)")
+    _psql(f"DROP DATABASE IF EXISTS {pg_name(size)} WITH (FORCE)")
     _psql(
-        f"CREATE DATABASE {PG_NAME} TEMPLATE template0 ENCODING 'UTF8' "
+        f"CREATE DATABASE {pg_name(size)} TEMPLATE template0 ENCODING 'UTF8' "
         "LC_COLLATE 'C.UTF-8' LC_CTYPE 'C.UTF-8'"
     )
-    return f"{PG_SERVER}/{PG_NAME}"
+    return database_url(engine, size)
 
 
 def drop_database(engine: str, size: int) -> None:
@@ -98,7 +108,7 @@ def drop_database(engine: str, size: int) -> None:
         for suffix in ("", "-wal", "-shm"):
             Path(f"{VAR / f'bench-{size}.sqlite3'}{suffix}").unlink(missing_ok=True)
     else:
-        _psql(f"DROP DATABASE IF EXISTS {PG_NAME} WITH (FORCE)")
+        _psql(f"DROP DATABASE IF EXISTS {pg_name(size)} WITH (FORCE)")
 
 
 def environment(database_url: str) -> dict:
@@ -121,30 +131,48 @@ def environment(database_url: str) -> dict:
 def run_one(engine: str, size: int, args: argparse.Namespace) -> dict:
     py = sys.executable
     started = dt.datetime.now(dt.UTC)
-    env = environment(fresh_database(engine, size))
     tag = f"{engine}-{size}"
     out = {name: VAR / f"{tag}-{name}.json" for name in ("generate", "sim", "work", "http")}
+    keys = VAR / f"{tag}-keys.json"
     stages = {}
+    reuse = args.reuse and out["generate"].exists() and keys.exists()
+    if reuse:
+        # The database a --keep run left, with the keys its rows were encrypted under.
+        env = {**environment(database_url(engine, size)), **json.loads(keys.read_text())}
+        print(f"-- reusing the {engine} database of {size:,} cases", file=sys.stderr)
+    else:
+        env = environment(fresh_database(engine, size))
+        keys.write_text(
+            json.dumps({k: env[k] for k in ("SECRET_KEY", "FIELD_ENCRYPTION_KEY")}),
+            encoding="utf-8",
+        )
     try:
         _run(
             [py, "-m", "django", "migrate", "--run-syncdb", "--no-input", "-v", "0"], env, "migrate"
         )
-        _run([py, "-m", "django", "units_load", "-v", "0"], env, "units_load")
-        stages["generate"] = _run(
-            [
-                py,
-                "-m",
-                "bench.generate",
-                "--cases",
-                str(size),
-                "--out",
-                str(out["generate"]),
-                "--max-minutes",
-                str(args.max_generate_minutes),
-            ],
-            env,
-            f"generate {size:,} cases",
-        )
+        if reuse:
+            stages["generate"] = json.loads(out["generate"].read_text()).get("stage", {})
+        else:
+            _run([py, "-m", "django", "units_load", "-v", "0"], env, "units_load")
+            stages["generate"] = _run(
+                [
+                    py,
+                    "-m",
+                    "bench.generate",
+                    "--cases",
+                    str(size),
+                    "--out",
+                    str(out["generate"]),
+                    "--max-minutes",
+                    str(args.max_generate_minutes),
+                ],
+                env,
+                f"generate {size:,} cases",
+            )
+            summary = json.loads(out["generate"].read_text())
+            out["generate"].write_text(json.dumps({**summary, "stage": stages["generate"]}))
+        if args.generate_only:
+            return {}
         stages["similarity"] = _run(
             [py, "-m", "bench.similarity", "--sample", str(args.sample), "--out", str(out["sim"])],
             env,
@@ -495,6 +523,14 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=30, help="worklist pages per user/list")
     parser.add_argument("--keep", action="store_true", help="keep the databases afterwards")
     parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="measure on the database a --keep run left, instead of generating it again",
+    )
+    parser.add_argument(
+        "--generate-only", action="store_true", help="generate (and keep) the databases only"
+    )
+    parser.add_argument(
         "--max-generate-minutes",
         type=float,
         default=25,
@@ -504,6 +540,8 @@ def main() -> None:
         "--report", action="store_true", help="only rewrite docs/benchmarks.md from var/bench"
     )
     args = parser.parse_args()
+    if args.generate_only:
+        args.keep = True
     if args.quick:
         args.sizes, args.duration, args.sample, args.repeat = "20000", 5, 60, 10
     VAR.mkdir(parents=True, exist_ok=True)
@@ -516,6 +554,8 @@ def main() -> None:
                     r = run_one(engine, size, args)
                 except subprocess.CalledProcessError as exc:
                     print(f"!! {engine}, {size:,} cases not measured: {exc}", file=sys.stderr)
+                    continue
+                if not r:
                     continue
                 print(
                     f"\n## {title(r)}\n\n{table(r)}\n\n{generation_line(r)}\n\n{conditions(r)}\n",
