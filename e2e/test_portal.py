@@ -72,6 +72,7 @@ def test_a_citizen_sends_an_opinion_tracks_the_answer_and_rates_it(
     expect(code_shown).to_have_text(re.compile(r"^TH-\w{4}-\w{4}$"))
     expect(page.get_by_test_id("secret")).to_have_text(re.compile(r"^\d{6}$"))
     code, secret = code_shown.inner_text(), page.get_by_test_id("secret").inner_text()
+    expect(page.locator("#sent-title")).to_be_focused()  # static/portal/portal.js
     no_horizontal_scroll(page)
     page.screenshot(path=screenshot_dir() / "portal-receipt-phone.png", full_page=True)
 
@@ -110,3 +111,32 @@ def test_a_citizen_sends_an_opinion_tracks_the_answer_and_rates_it(
     expect(page.get_by_test_id("public-answer")).to_contain_text(ANSWER)
     expect(page.locator("main")).not_to_contain_text("Trần Văn Bình")
     no_horizontal_scroll(page)
+
+
+def test_the_calendar_and_the_statistics_work_on_a_phone(phone_page, live_server, cast):
+    """The public pages of issue #7 on a phone: the calendar lists the announced dialogues; the
+    statistics page lists the units of the chosen year's era and draws its chart."""
+    from tests.portal.public import HELD_TITLE, UPCOMING_TITLE, dialogues
+
+    dialogues(cast)
+    page = phone_page
+    page.goto(live_server.url + "/portal/")
+    page.get_by_test_id("home-calendar").click()
+    expect(page.get_by_test_id("conference")).to_have_count(2)
+    expect(page.locator("main")).to_contain_text(UPCOMING_TITLE)
+    expect(page.locator("main")).to_contain_text(HELD_TITLE)
+    no_horizontal_scroll(page)
+    page.screenshot(path=screenshot_dir() / "portal-calendar-phone.png", full_page=True)
+
+    page.get_by_test_id("nav-statistics").click()
+    page.locator("#id_year").fill("2022")
+    page.get_by_test_id("filter").click()  # the selects now list 2022's units
+    page.get_by_test_id("province").select_option("30")  # Hải Dương, gone since 2025
+    expect(page.locator("#id_district option[value='293']")).to_have_count(1)
+    page.get_by_test_id("district").select_option("293")
+    page.get_by_test_id("filter").click()
+    expect(page.get_by_test_id("statistics-title")).to_contain_text("Huyện Kim Thành")
+    expect(page.get_by_test_id("figures")).to_have_count(3)
+    expect(page.get_by_test_id("chart")).to_be_visible()
+    no_horizontal_scroll(page)
+    page.screenshot(path=screenshot_dir() / "portal-statistics-phone.png", full_page=True)

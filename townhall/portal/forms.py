@@ -9,6 +9,9 @@ from django.utils.translation import gettext_noop
 
 from townhall.petitions.forms import MultipleFileField
 from townhall.petitions.models import Kind, Topic
+from townhall.reports import statistics
+from townhall.reports.documents import period_bounds
+from townhall.reports.models import PeriodKind
 
 from . import challenge as challenges
 from . import selectors
@@ -266,3 +269,155 @@ class AnswersFilter(forms.Form):
         required=False,
         empty_label=_("All topics"),
     )
+
+
+# --- the public pages' filters --------------------------------------------------------------
+DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y"]
+DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+BAD_DATE = _("Enter a date as dd/mm/yyyy.")
+
+
+def _date_field(label) -> forms.DateField:
+    return forms.DateField(
+        label=label,
+        required=False,
+        input_formats=DATE_FORMATS,
+        widget=DATE_INPUT,
+        error_messages={"invalid": BAD_DATE},
+    )
+
+
+class PlaceFilter(forms.Form):
+    """Province → (district →) commune, all optional. A code that names no unit on the day is
+    an error (400); a real unit that does not lie under the one chosen above it is dropped."""
+
+    province = forms.CharField(label=_("Province or city"), required=False, max_length=10)
+    district = forms.CharField(label=_("District"), required=False, max_length=10)
+    commune = forms.CharField(
+        label=_("Commune, ward or special zone"), required=False, max_length=10
+    )
+
+    def __init__(self, *args, day: dt.date, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.day = day
+
+    def place_day(self) -> dt.date:
+        """The day whose units the selects list and the codes are resolved on."""
+        return self.day
+
+    def check_codes(self) -> None:
+        day = self.place_day()
+        for name in ("province", "district", "commune"):
+            code = self.cleaned_data.get(name)
+            if code and selectors.unit_on(code, day) is None:
+                self.add_error(
+                    name,
+                    _("No administrative unit has the code %(code)s on %(day)s.")
+                    % {"code": code, "day": day.strftime("%d/%m/%Y")},
+                )
+
+    def clean(self):
+        data = super().clean()
+        self.check_codes()
+        return data
+
+    def place(self) -> selectors.Place:
+        data = self.cleaned_data if self.is_bound and hasattr(self, "cleaned_data") else {}
+        return selectors.place_from(
+            self.place_day(),
+            data.get("province", ""),
+            data.get("district", ""),
+            data.get("commune", ""),
+        )
+
+
+class PeriodFilter(PlaceFilter):
+    start = _date_field(_("From"))
+    end = _date_field(_("To"))
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("start"), data.get("end")
+        if start and end and end < start:
+            self.add_error(
+                "end",
+                _("The period ends on %(end)s, before it starts on %(start)s.")
+                % {"end": end.strftime("%d/%m/%Y"), "start": start.strftime("%d/%m/%Y")},
+            )
+        return data
+
+
+WHEN_CHOICES = [
+    ("", _("All")),
+    ("upcoming", _("Upcoming")),
+    ("past", _("Past")),
+]
+
+
+class CalendarFilter(PeriodFilter):
+    when = forms.ChoiceField(
+        label=_("Show"), choices=WHEN_CHOICES, required=False, widget=forms.RadioSelect
+    )
+
+
+class StatisticsFilter(PlaceFilter):
+    """A unit, and a reporting period (the reports' periods) or two dates."""
+
+    year = forms.IntegerField(
+        label=_("Year"),
+        min_value=2000,
+        max_value=2100,
+        required=False,
+        error_messages={"invalid": _("Enter a year such as 2022.")},
+    )
+    period = forms.ChoiceField(
+        label=_("Period"),
+        # The whole year first: what a browser sends when nothing else is chosen.
+        choices=sorted(PeriodKind.choices, key=lambda c: c[0] != PeriodKind.YEAR),
+        required=False,
+    )
+    month = forms.TypedChoiceField(
+        label=_("Month"),
+        choices=[("", _("—"))] + [(str(m), str(m)) for m in range(1, 13)],
+        coerce=int,
+        empty_value=None,
+        required=False,
+        help_text=_("For a monthly period"),
+    )
+    start = _date_field(_("From"))
+    end = _date_field(_("To"))
+
+    field_order = ["province", "district", "commune", "year", "period", "month", "start", "end"]
+
+    def bounds(self) -> tuple[dt.date, dt.date]:
+        """The period asked for: two dates if both are given, else the reporting period (by
+        default this year so far, as a whole year)."""
+        data = self.cleaned_data if hasattr(self, "cleaned_data") else {}
+        if data.get("start") and data.get("end"):
+            return data["start"], data["end"]
+        year = data.get("year") or self.day.year
+        period = data.get("period") or PeriodKind.YEAR
+        month = data.get("month")
+        if period == PeriodKind.MONTH and not month:
+            month = self.day.month if year == self.day.year else 12
+        return period_bounds(period, year, month)
+
+    def place_day(self) -> dt.date:
+        try:
+            return self.bounds()[0]
+        except ValueError:
+            return self.day
+
+    def clean(self):
+        data = forms.Form.clean(self)
+        start, end = data.get("start"), data.get("end")
+        if bool(start) != bool(end) and "start" not in self.errors and "end" not in self.errors:
+            self.add_error("end" if start else "start", _("Give both dates, or neither."))
+        if start and end:
+            try:
+                statistics.check_period(start, end)
+            except statistics.StatisticsError as error:
+                self.add_error("end", error.message)
+                return data
+        self.check_codes()
+        return data

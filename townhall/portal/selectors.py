@@ -327,9 +327,9 @@ def conference_people(conference_ids: list[int]) -> dict[int, list[str]]:
     """The names of the people whose opinions were on each conference's agenda, or behind its
     hotspot cases (decrypted), only to remove them from the published text."""
     names: dict[int, list[str]] = {}
-    rows = Submitter.objects.filter(
-        petition__opinion__conference__in=conference_ids
-    ).values_list("petition__opinion__conference_id", "name")
+    rows = Submitter.objects.filter(petition__opinion__conference__in=conference_ids).values_list(
+        "petition__opinion__conference_id", "name"
+    )
     for conference_id, name in rows:
         names.setdefault(conference_id, []).append(name)
     hotspots = Submitter.objects.filter(
@@ -341,10 +341,11 @@ def conference_people(conference_ids: list[int]) -> dict[int, list[str]]:
 
 
 def public_schedules(*, on: dt.date, place: Unit | None = None) -> QuerySet[ReceptionSchedule]:
-    """Published reception schedules in force on `on`, under `place`."""
+    """Published reception schedules in force on `on`, under `place`, of agencies still
+    active (a dissolved agency receives no one)."""
     return (
         published_schedules(on=on)
-        .filter(subtree_q(place, "agency__unit"))
+        .filter(subtree_q(place, "agency__unit"), agency__is_active=True)
         .select_related("agency__unit__parent__parent")
         .order_by("agency__unit__path", "agency__name", "weekday", "pk")
     )

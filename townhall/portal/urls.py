@@ -13,4 +13,8 @@ urlpatterns = [
     path("track/<str:code>/", views.case, name="case"),
     path("track/<str:code>/rate/", views.rate, name="rate"),
     path("answers/", views.answers, name="answers"),
+    path("calendar/", views.calendar, name="calendar"),
+    path("conclusions/", views.conclusions, name="conclusions"),
+    path("reception/", views.reception, name="reception"),
+    path("statistics/", views.statistics_page, name="statistics"),
 ]

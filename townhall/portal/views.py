@@ -5,6 +5,7 @@ petitions services) → a page. Bad input comes back beside its field with what 
 floods get a 429 with Retry-After; a filled honeypot gets a 400 and nothing is written.
 """
 
+import datetime as dt
 import math
 from dataclasses import dataclass
 
@@ -13,6 +14,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -20,9 +22,13 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from townhall.core.dates import today
+from townhall.dialogues.models import BEFORE_THE_DAY
 from townhall.petitions.errors import PetitionError
 from townhall.petitions.models import Kind, Petition, Status
 from townhall.petitions.services import SubmitterData
+from townhall.reception import recurrence
+from townhall.reception import rules as reception_rules
+from townhall.reports import statistics
 
 from . import challenge, forms, ratelimit, selectors, services
 from .models import Rating
@@ -83,10 +89,14 @@ def units(request: HttpRequest) -> HttpResponse:
     """The selects below a province (district and/or commune) or below a district.
 
     `?parent=CODE` names the unit whose children to list; the selects send their own names
-    (`province=`, `district=`) so that they need no script beyond htmx.
+    (`province=`, `district=`) so that they need no script beyond htmx. `?on=YYYY-MM-DD` lists
+    the units of that day's era (a past year's statistics name its units as they were then).
     """
-    day = today()
     params = request.GET
+    try:
+        day, place_on = dt.date.fromisoformat(params.get("on", "")), params["on"]
+    except ValueError:
+        day, place_on = today(), ""
     optional = params.get("optional") == "1"
     parent = selectors.unit_on(params.get("parent", ""), day)
     if parent is not None and parent.level == "district":
@@ -101,7 +111,8 @@ def units(request: HttpRequest) -> HttpResponse:
     else:
         place = selectors.place_from(day, params.get("province", ""))
         template = "portal/_place_below.html"
-    return render(request, template, {"place": place, "optional": optional})
+    context = {"place": place, "optional": optional, "place_on": place_on}
+    return render(request, template, context)
 
 
 # --- send -----------------------------------------------------------------------------------
@@ -358,3 +369,322 @@ def answers(request: HttpRequest) -> HttpResponse:
         "query": query.urlencode(),
     }
     return render(request, "portal/answers.html", context)
+
+
+# --- the calendar, conclusions, reception schedules, statistics -----------------------------
+def _filter_page(request, template: str, form, context: dict) -> HttpResponse:
+    """A filtered list; bad filter input is a 400 with the messages beside the form."""
+    context = {
+        "filters": form,
+        "place": form.place(),
+        "bad_filter": bool(form.errors),
+        **context,
+    }
+    return render(request, template, context, status=400 if form.errors else 200)
+
+
+def _paged(request: HttpRequest, items) -> tuple[object, str]:
+    page = Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return page, query.urlencode()
+
+
+@dataclass(frozen=True)
+class PublicConference:
+    title: str
+    starts_at: object
+    locality: str
+    host: str
+    venue: str
+    is_online: bool
+    topics: list[str]
+    upcoming: bool
+    state: str
+    audience: str
+    conclusion_number: str
+
+
+@require_GET
+def calendar(request: HttpRequest) -> HttpResponse:
+    """Dialogue conferences once announced: date, place, host, topics; filter by unit and
+    period; upcoming first when asked, else newest first."""
+    form = forms.CalendarFilter(request.GET, day=today())
+    if not form.is_valid():
+        return _filter_page(request, "portal/calendar.html", form, {"rows": [], "page": None})
+    data = form.cleaned_data
+    now = timezone.now()
+    conferences = selectors.public_conferences(
+        place=form.place().chosen, start=data.get("start"), end=data.get("end")
+    )
+    if data.get("when") == "upcoming":
+        conferences = conferences.filter(starts_at__gte=now).order_by("starts_at", "pk")
+    elif data.get("when") == "past":
+        conferences = conferences.filter(starts_at__lt=now).order_by("-starts_at", "-pk")
+    else:
+        conferences = conferences.order_by("-starts_at", "-pk")
+    page, query = _paged(request, conferences)
+    rows = []
+    for c in page.object_list:
+        conclusion = getattr(c, "conclusion", None)
+        published = conclusion is not None and conclusion.published_at <= now
+        rows.append(
+            PublicConference(
+                title=selectors.redact(c.title, []),
+                starts_at=c.starts_at,
+                locality=_locality(c.host_unit),
+                host=c.host_agency.name,
+                venue=selectors.redact(c.venue, []),
+                is_online=c.is_online,
+                topics=[t.name for t in c.topics.all()],
+                upcoming=c.starts_at >= now and c.status in BEFORE_THE_DAY,
+                state=c.get_status_display(),
+                audience=selectors.redact(c.audience_description, []),
+                conclusion_number=conclusion.number if published else "",
+            )
+        )
+    context = {"rows": rows, "page": page, "query": query}
+    return _filter_page(request, "portal/calendar.html", form, context)
+
+
+@dataclass(frozen=True)
+class PublicDirective:
+    number: int
+    text: str
+    assignee: str
+    deadline: object
+
+
+@dataclass(frozen=True)
+class PublicConclusion:
+    number: str
+    signed_on: object
+    signer: str
+    published_at: object
+    text: str
+    conference: str
+    held_at: object
+    locality: str
+    host: str
+    directives: list[PublicDirective]
+
+
+def _signer_title(conclusion) -> str:
+    """The title the notice is signed under; never a name (the fallback for an untitled
+    chair is the account's name, which the portal does not show)."""
+    title = conclusion.signer_title.strip()
+    signer = conclusion.signed_by
+    if signer is not None and title in {signer.username, signer.get_full_name().strip()}:
+        return ""
+    return title
+
+
+@require_GET
+def conclusions(request: HttpRequest) -> HttpResponse:
+    form = forms.PeriodFilter(request.GET, day=today())
+    if not form.is_valid():
+        return _filter_page(request, "portal/conclusions.html", form, {"rows": [], "page": None})
+    data = form.cleaned_data
+    found = selectors.published_conclusions(
+        place=form.place().chosen, start=data.get("start"), end=data.get("end")
+    ).select_related("signed_by")
+    page, query = _paged(request, found)
+    names = selectors.conference_people([c.conference_id for c in page.object_list])
+    rows = []
+    for c in page.object_list:
+        people = names.get(c.conference_id, [])
+        rows.append(
+            PublicConclusion(
+                number=c.number,
+                signed_on=c.signed_on,
+                signer=_signer_title(c),
+                published_at=c.published_at,
+                text=selectors.redact(c.text, people),
+                conference=selectors.redact(c.conference.title, people),
+                held_at=c.conference.held_at,
+                locality=_locality(c.conference.host_unit),
+                host=c.conference.host_agency.name,
+                directives=[
+                    PublicDirective(
+                        d.number, selectors.redact(d.text, people), d.assignee.name, d.deadline
+                    )
+                    for d in c.directives.all()
+                ],
+            )
+        )
+    context = {"rows": rows, "page": page, "query": query}
+    return _filter_page(request, "portal/conclusions.html", form, context)
+
+
+@dataclass(frozen=True)
+class PublicSchedule:
+    agency: str
+    locality: str
+    receiver: str
+    when: str
+    venue: str
+    valid_from: object
+    valid_to: object
+    next_days: list
+
+
+NEXT_DAYS_AHEAD = 62  # about two months of coming reception days
+NEXT_DAYS_SHOWN = 3
+
+
+@require_GET
+def reception(request: HttpRequest) -> HttpResponse:
+    """Published reception schedules in force today: who receives (by title), where, when."""
+    day = today()
+    form = forms.PlaceFilter(request.GET, day=day)
+    if not form.is_valid():
+        return _filter_page(request, "portal/reception.html", form, {"rows": [], "page": None})
+    schedules = selectors.public_schedules(on=day, place=form.place().chosen)
+    page, query = _paged(request, schedules)
+    horizon = day + dt.timedelta(days=NEXT_DAYS_AHEAD)
+    rows = [
+        PublicSchedule(
+            agency=s.agency.name,
+            locality=_locality(s.agency.unit),
+            # The head by title only; without one, the office the law gives the duty to.
+            receiver=s.head.title or reception_rules.office_of(s.agency).label,
+            when=s.describe(),
+            venue=selectors.redact(s.venue, []),
+            valid_from=s.valid_from,
+            valid_to=s.valid_to,
+            next_days=recurrence.schedule_days(s, day, horizon)[:NEXT_DAYS_SHOWN],
+        )
+        for s in page.object_list
+    ]
+    context = {"rows": rows, "page": page, "query": query}
+    return _filter_page(request, "portal/reception.html", form, context)
+
+
+# What each public figure is called; the keys are those of townhall.reports.statistics.
+DIALOGUE_FIGURES = [
+    ("conferences", _("Dialogue conferences held")),
+    ("opinions", _("Opinions on their agendas")),
+    ("answered_at_conference", _("Answered at the conference")),
+    ("answered_at_conference_pct", _("Answered at the conference (%)")),
+    ("answered_later", _("Answered later")),
+    ("pending", _("Still pending")),
+    ("overdue", _("Pending past their deadline")),
+    ("directives", _("Directives in the conclusions")),
+    ("directives_done_on_time", _("Directives done on time")),
+    ("directives_done_late", _("Directives done late")),
+    ("directives_open", _("Directives still open")),
+    ("directives_overdue", _("Directives past their deadline")),
+]
+RECEPTION_FIGURES = [
+    ("days_required", _("Reception days required")),
+    ("days_held", _("Reception days held by the heads in person")),
+    ("days_delegated", _("Further days held by a deputy")),
+    ("shortfall", _("Days short of the minimum")),
+    ("sessions", _("Reception sessions")),
+    ("visits", _("Visits recorded")),
+    ("people", _("People received")),
+    ("group_visits", _("Group visits")),
+]
+PETITION_FIGURES = [
+    ("petitions", _("Petitions received")),
+    ("cases", _("Cases opened")),
+    ("open", _("Cases still open")),
+    ("overdue", _("Open cases past their deadline")),
+    ("acknowledged_on_time_pct", _("Acknowledged on time (%)")),
+    ("resolved", _("Cases resolved")),
+    ("resolved_on_time_pct", _("Resolved on time (%)")),
+    ("mass", _("Mass cases (many people)")),
+    ("prolonged", _("Prolonged cases")),
+    ("average_days_to_resolution", _("Average days to resolution")),
+]
+STATISTICS_SECTIONS = [
+    ("dialogues", _("Dialogues"), DIALOGUE_FIGURES),
+    ("reception", _("Citizen reception"), RECEPTION_FIGURES),
+    ("petitions", _("Petitions"), PETITION_FIGURES),
+]
+
+
+@dataclass(frozen=True)
+class Figure:
+    label: str
+    value: object
+    previous: object
+    is_pct: bool
+
+
+@dataclass(frozen=True)
+class UnitFigures:
+    name: str
+    own: bool
+    former: bool  # a unit of the other era whose records count here (the 2025 reform)
+    conferences: int
+    sessions: int
+    petitions: int
+
+
+@require_GET
+def statistics_page(request: HttpRequest) -> HttpResponse:
+    """The public figures of any unit for a period: the same functions the public API calls
+    (townhall.reports.statistics), without the staff-only breakdown by agency."""
+    form = forms.StatisticsFilter(request.GET, day=today())
+    valid = form.is_valid()
+    context = {"sections": [], "by_unit": [], "scope": None}
+    context["place_on"] = form.place_day().isoformat()
+    if valid:
+        start, end = form.bounds()
+        chosen = form.place().chosen
+        if chosen is not None:
+            try:
+                scope = statistics.scope_build(code=chosen.code, start=start, end=end)
+            except statistics.StatisticsError as error:
+                form.add_error("end" if error.field == "to" else "province", error.message)
+            else:
+                context.update(_statistics(scope))
+    return _filter_page(request, "portal/statistics.html", form, context)
+
+
+def _row_key(row: dict) -> tuple:
+    """A `by_unit` row's identity: a code names one unit per era."""
+    return row["code"], row["own"], row.get("era", ""), row.get("lineage", False)
+
+
+def _statistics(scope: statistics.Scope) -> dict:
+    found = {kind: statistics.with_previous(kind, scope) for kind, _l, _f in STATISTICS_SECTIONS}
+    sections = [
+        (
+            title,
+            [
+                Figure(
+                    label,
+                    found[kind][key],
+                    found[kind]["previous"][key],
+                    key.endswith("_pct") or key.startswith("average"),
+                )
+                for key, label in figures
+            ],
+        )
+        for kind, title, figures in STATISTICS_SECTIONS
+    ]
+    by_key = {
+        kind: {_row_key(r): r for r in found[kind]["by_unit"]}
+        for kind in ("dialogues", "reception", "petitions")
+    }
+    by_unit = [
+        UnitFigures(
+            name=row["name"],
+            own=row["own"],
+            former=row.get("lineage", False),
+            conferences=row["conferences"],
+            sessions=by_key["reception"][_row_key(row)]["sessions"],
+            petitions=by_key["petitions"][_row_key(row)]["petitions"],
+        )
+        for row in found["dialogues"]["by_unit"]
+    ]
+    previous = found["dialogues"]["previous"]
+    return {
+        "scope": scope,
+        "sections": sections,
+        "by_unit": by_unit,
+        "previous_start": previous["from"],
+        "previous_end": previous["to"],
+    }
