@@ -67,7 +67,7 @@ class ConferencePlanForm(JurisdictionForm):
         label=_("Audience description"), max_length=250, required=False
     )
     expected_attendance = forms.IntegerField(
-        label=_("Expected number"), min_value=1, required=False
+        label=_("Expected number"), min_value=1, max_value=1_000_000, required=False
     )
     topics = forms.ModelMultipleChoiceField(
         label=_("Topics"), queryset=Topic.objects.filter(is_active=True), required=False
@@ -108,7 +108,9 @@ class OpinionForm(JurisdictionForm):
     kind = forms.ChoiceField(label=_("Kind"), choices=Kind.choices, initial=Kind.RECOMMENDATION)
     name = forms.CharField(label=_("Raised by"), max_length=200, required=False)
     phone = forms.CharField(label=_("Phone"), max_length=20, required=False)
-    people_count = forms.IntegerField(label=_("Number of people"), min_value=1, required=False)
+    people_count = forms.IntegerField(
+        label=_("Number of people"), min_value=1, max_value=1_000_000, required=False
+    )
     received_at = forms.DateTimeField(
         label=_("Received at"), widget=DateTimeInput, required=False, help_text=_("Empty: now")
     )

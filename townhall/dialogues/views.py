@@ -127,7 +127,9 @@ def conference_document(request: HttpRequest, pk: int, kind: str) -> HttpRespons
 def conference_new(request: HttpRequest) -> HttpResponse:
     if not policy.can_write(request.user):
         raise policy.AccessDenied(_("Your role may read conferences but not plan them."))
-    form = forms.ConferencePlanForm(request.POST or None, user=request.user)
+    form = forms.ConferencePlanForm(
+        request.POST if request.method == "POST" else None, user=request.user
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         chairs = [services.ChairData(data["chair"])] + [
@@ -154,7 +156,8 @@ def conference_new(request: HttpRequest) -> HttpResponse:
             forms.add_service_error(form, error)
         else:
             return redirect("dialogues:detail", pk=conference.pk)
-    return render(request, "dialogues/new.html", {"form": form})
+    status = 422 if request.method == "POST" else 200
+    return render(request, "dialogues/new.html", {"form": form}, status=status)
 
 
 # --- transitions ----------------------------------------------------------------------------

@@ -128,7 +128,7 @@ class EntryForm(forms.Form):
     )
     is_group = forms.BooleanField(required=False, label=_("Group visit"))
     people_count = forms.IntegerField(
-        min_value=1, required=False, label=_("Number of people (group visit)")
+        min_value=1, max_value=1_000_000, required=False, label=_("Number of people (group visit)")
     )
     handled_by = forms.CharField(max_length=200, required=False, label=_("Already handled by"))
     action = forms.ChoiceField(choices=Action.choices, label=_("Action taken"))

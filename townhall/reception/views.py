@@ -36,7 +36,7 @@ def _require_writer(user) -> None:
 @require_http_methods(["GET", "POST"])
 def schedule_list(request: HttpRequest) -> HttpResponse:
     user = request.user
-    form = forms.ScheduleForm(request.POST or None, user=user)
+    form = forms.ScheduleForm(request.POST if request.method == "POST" else None, user=user)
     if request.method == "POST":
         _require_writer(user)
         if form.is_valid():
@@ -70,7 +70,8 @@ def schedule_publish(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def session_list(request: HttpRequest) -> HttpResponse:
     user = request.user
-    form = forms.SessionForm(request.POST or None, user=user, initial={"date": today()})
+    data = request.POST if request.method == "POST" else None
+    form = forms.SessionForm(data, user=user, initial={"date": today()})
     if request.method == "POST":
         _require_writer(user)
         if form.is_valid():
