@@ -41,9 +41,29 @@ test-postgres:
 		echo "!! PostgreSQL not reachable at $${DATABASE_URL:-$(PG_URL)}: PostgreSQL run SKIPPED"; \
 	fi
 
+# bandit: townhall/ ([tool.bandit] in pyproject.toml; a finding that does not apply carries
+# `# nosec BXXX`, docs/security.md). pip-audit: every package in uv.lock, against PyPI's
+# vulnerability data. A known vulnerability fails; packages it could not audit (PyPI unreachable)
+# are a loud SKIP, a failure under TOWNHALL_REQUIRE_AUDIT (docs/decisions/0005-*).
 lint: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	@mkdir -p var
+	@echo "bandit -r townhall -c pyproject.toml"; $(BIN)/bandit -r townhall -c pyproject.toml -q \
+		2>var/bandit.log || { cat var/bandit.log; exit 1; }
+	$(UV) export --frozen --no-hashes --no-emit-project --all-extras --quiet -o var/audit-requirements.txt
+	@$(BIN)/pip-audit -r var/audit-requirements.txt --no-deps --disable-pip -s pypi \
+		--progress-spinner off > var/pip-audit.log 2>&1; status=$$?; \
+	skipped=$$(grep -c 'could not be audited' var/pip-audit.log); \
+	if grep -q '^Found [0-9]* known vulnerabilit' var/pip-audit.log; then \
+		grep -v '^WARNING:pip_audit' var/pip-audit.log; exit 1; \
+	elif [ $$status -ne 0 ] || [ $$skipped -ne 0 ]; then \
+		tail -n 3 var/pip-audit.log; \
+		echo "!! pip-audit could not audit $$skipped of $$(grep -c '==' var/audit-requirements.txt) packages (exit $$status; var/pip-audit.log): dependency audit SKIPPED"; \
+		if [ -n "$$TOWNHALL_REQUIRE_AUDIT" ]; then exit 1; fi; \
+	else \
+		echo "pip-audit: no known vulnerabilities in $$(grep -c '==' var/audit-requirements.txt) locked packages"; \
+	fi
 
 format: install-dev
 	$(BIN)/ruff check --fix .
@@ -58,6 +78,7 @@ bench: $(UV)
 	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get install -y -qq wrk >/dev/null 2>&1; } \
 		|| echo "wrk is not installed: the HTTP load falls back to a slower Python client"
 	$(BIN)/python -m bench $(BENCH_ARGS)
+	$(BIN)/python -m bench.reports $(BENCH_REPORTS_ARGS)  # e.g. --reports-size 200000
 
 # The reliability tests, long (tests/reliability; `make test` runs them bounded): 20,000 mixed
 # requests, 4 x 500 petitions through 6 SIGKILLs of gunicorn, schemathesis with its coverage
@@ -72,6 +93,13 @@ soak: install-dev
 	else \
 		echo "!! PostgreSQL not reachable at $${DATABASE_URL:-$(PG_URL)}: PostgreSQL soak SKIPPED"; \
 	fi
+
+# The README's screenshots (docs/screenshots/*.png): the demo built into a fresh SQLite database
+# (var/screenshots.sqlite3), served by `townhall runserver`, photographed by Chromium
+# (e2e/test_screenshots.py; Debian's /usr/bin/chromium). Takes two to three minutes.
+.PHONY: screenshots
+screenshots: install-dev
+	TOWNHALL_SCREENSHOTS=1 DATABASE_URL=sqlite:///var/test.sqlite3 $(BIN)/pytest e2e/test_screenshots.py
 
 clean:
 	rm -rf $(VENV) var/*.sqlite3*

@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.core.management import call_command
+from playwright.sync_api import expect
 
 # Playwright's sync API keeps an asyncio loop running in the main thread; Django's async-safety
 # check would refuse ORM calls made from a test (they are synchronous and safe here).
@@ -77,10 +78,75 @@ def browser():
     playwright.stop()
 
 
+TWO_FACTOR_FORM = "[data-testid=two-factor-form]"
+
+
+def totp_code(username: str) -> str:
+    """The code `username`'s authenticator app would show: computed with pyotp from the device
+    secret read from the database, for the earliest time step (now or the next, both accepted)
+    that is later than the last code used (a code is never accepted twice)."""
+    import time
+    from concurrent.futures import ThreadPoolExecutor
+
+    import pyotp
+    from django.db import connections
+
+    from townhall.accounts import two_factor
+    from townhall.accounts.models import TOTPDevice
+
+    def read():
+        # In a thread of its own, which closes its connection: called from a Playwright
+        # handler (another greenlet), the ORM would otherwise open a connection that is never
+        # closed, and PostgreSQL could not drop the test database at the end.
+        try:
+            return TOTPDevice.objects.values_list("secret", "last_used_step").get(
+                user__username=username
+            )
+        finally:
+            connections.close_all()
+
+    with ThreadPoolExecutor(max_workers=1) as executor:
+        secret, last_used_step = executor.submit(read).result()
+    while True:
+        now = int(time.time()) // two_factor.STEP
+        for step in (now, now + two_factor.WINDOW):
+            if last_used_step is None or step > last_used_step:
+                return pyotp.TOTP(secret).at(step * two_factor.STEP)
+        time.sleep(1)  # two logins of one user in one step already used both codes
+
+
+def pass_second_factor(page) -> None:
+    """Enrol or verify on the two-factor page, as a leader with the app on their phone would."""
+    form = page.locator(TWO_FACTOR_FORM)
+    username = form.get_attribute("data-username")
+    form.get_by_test_id("totp-code").fill(totp_code(username))
+    form.get_by_test_id("totp-submit").click()
+
+
+def log_in(page, live_server, username: str, password: str) -> None:
+    """Log in through the form; leaders and administrators then pass the second factor."""
+    page.goto(live_server.url + "/accounts/login/")
+    page.locator("#id_username").fill(username)
+    page.locator("#id_password").fill(password)
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_url(lambda url: "/accounts/login/" not in url)
+    # The page's locator handler (below) enters the code if the two-factor form is shown.
+    expect(page.locator(TWO_FACTOR_FORM)).to_be_hidden()
+
+
 def _open_page(browser, request, suffix: str, **context_options):
+    # Import the URL configuration (every app's views and the API) here, not during the first
+    # page load: on a busy machine that import alone took 9 s of the 10 s navigation timeout.
+    from django.urls import reverse
+
+    reverse("home")
     context = browser.new_context(locale="vi-VN", timezone_id="Asia/Ho_Chi_Minh", **context_options)
     context.set_default_timeout(DEFAULT_TIMEOUT_MS)
     page = context.new_page()
+    # Tests that log a leader in through the form and go on to other pages find the two-factor
+    # page in their way: Playwright runs this handler whenever the form shows up before an action
+    # or an assertion, and it enters the real code (tests of the page itself remove it).
+    page.add_locator_handler(page.locator(TWO_FACTOR_FORM), lambda _form: pass_second_factor(page))
     yield page
     try:
         page.screenshot(path=screenshot_dir() / screenshot_name(request, suffix), full_page=True)
@@ -126,6 +192,17 @@ def _reseed_reference_data() -> None:
         except ModuleNotFoundError:
             continue
         getattr(module, function)(apps, None)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_login_limits():
+    """The login and code rate limits count in the cache, which the live server shares with
+    every test of the run: start each test with none counted."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture

@@ -4,10 +4,13 @@ import re
 
 from playwright.sync_api import expect
 
+from e2e.conftest import TWO_FACTOR_FORM, log_in, totp_code
+from townhall.accounts.models import TOTPDevice
 from townhall.demo.people import demo_password
 
 
 def test_a_leader_logs_in_switches_language_and_sees_the_home_page(page, live_server, demo):
+    page.remove_locator_handler(page.locator(TWO_FACTOR_FORM))  # this test enrols by hand
     page.goto(live_server.url + "/")
 
     expect(page).to_have_url(re.compile(r"/accounts/login/\?next=/$"))
@@ -18,7 +21,21 @@ def test_a_leader_logs_in_switches_language_and_sees_the_home_page(page, live_se
     page.locator("#id_password").fill(demo_password())
     page.locator("main form button[type=submit]").click()
 
-    expect(page).to_have_url(live_server.url + "/")
+    # First login of a leader: enrol an authenticator app (QR code, or the key by hand).
+    expect(page).to_have_url(re.compile(r"/accounts/two-factor/\?next=%2F$"))
+    expect(page.get_by_test_id("totp-qr")).to_be_visible()
+    secret = page.get_by_test_id("totp-secret").inner_text().replace(" ", "")
+    assert secret == TOTPDevice.objects.get(user__username="bithu.kimthanh").secret
+    # Staff pages stay closed until the code is entered.
+    page.goto(live_server.url + "/cases/")
+    expect(page).to_have_url(re.compile(r"/accounts/two-factor/\?next=%2Fcases%2F$"))
+    page.get_by_test_id("totp-code").fill("12345x")
+    page.get_by_test_id("totp-submit").click()
+    expect(page.locator("#code-errors")).to_be_visible()
+    page.get_by_test_id("totp-code").fill(totp_code("bithu.kimthanh"))
+    page.get_by_test_id("totp-submit").click()
+    expect(page).to_have_url(live_server.url + "/cases/")
+    page.goto(live_server.url + "/")
     expect(page.get_by_test_id("home-title")).to_have_text("Bàn làm việc của lãnh đạo")
     expect(page.get_by_test_id("whoami")).to_have_text("Bí thư Huyện ủy Kim Thành")
 
@@ -44,3 +61,19 @@ def test_the_login_page_works_on_a_phone(phone_page, live_server):
         "[document.documentElement.scrollWidth, window.innerWidth]"
     )
     assert scroll_width <= inner_width, f"horizontal scroll: {scroll_width}px > {inner_width}px"
+
+
+def test_an_enrolled_leader_enters_the_code_and_a_clerk_is_not_asked(page, live_server, demo):
+    log_in(page, live_server, "bithu.chilinh", demo_password())  # enrols (conftest helper)
+    expect(page.get_by_test_id("home-title")).to_have_text("Bàn làm việc của lãnh đạo")
+    page.get_by_role("button", name="Đăng xuất").click()
+
+    log_in(page, live_server, "bithu.chilinh", demo_password())  # verifies with a new code
+    expect(page).to_have_url(live_server.url + "/")
+    expect(page.get_by_test_id("whoami")).to_have_text("Bí thư Thành ủy Chí Linh")
+    page.get_by_role("button", name="Đăng xuất").click()
+
+    log_in(page, live_server, "vanthu.kimthanh", demo_password())
+    expect(page).to_have_url(live_server.url + "/")
+    expect(page.get_by_test_id("home-title")).to_have_text("Bàn tiếp nhận")
+    assert not TOTPDevice.objects.filter(user__username="vanthu.kimthanh").exists()

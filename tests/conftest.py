@@ -24,3 +24,37 @@ def cast(db):
     from tests.cast import Cast
 
     return Cast.build()
+
+
+@pytest.fixture(autouse=True)
+def _second_factor_passed_for_test_logins(monkeypatch):
+    """Test-only: a session opened with `Client.force_login` or `Client.login` counts as having
+    passed the second factor (TOTP), as if the leader or administrator had entered their code.
+    Logins through the real form (POST /accounts/login/) still have to pass it;
+    tests/web/test_two_factor.py tests the gate itself."""
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+
+    from townhall.accounts.two_factor import SESSION_KEY
+
+    def mark(client) -> None:
+        session = client.session
+        user_id = session.get("_auth_user_id")
+        if user_id is not None:
+            session[SESSION_KEY] = get_user_model()._meta.pk.to_python(user_id)
+            session.save()
+
+    force_login, login = Client.force_login, Client.login
+
+    def force_login_passed(self, user, backend=None):
+        force_login(self, user, backend)
+        mark(self)
+
+    def login_passed(self, **credentials):
+        done = login(self, **credentials)
+        if done:
+            mark(self)
+        return done
+
+    monkeypatch.setattr(Client, "force_login", force_login_passed)
+    monkeypatch.setattr(Client, "login", login_passed)

@@ -147,6 +147,8 @@ else:
             "LOCATION": str(VAR_DIR / "cache"),
         }
     }
+# Requests a minute per client address to the API's public statistics (no token); 429 after.
+API_PUBLIC_RATE_LIMIT = envint("API_PUBLIC_RATE_LIMIT", 60)
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -157,6 +159,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "axes",
     "ninja",
+    "csp",
     "townhall.core",
     "townhall.units",
     "townhall.accounts",
@@ -173,12 +176,15 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "townhall.core.middleware.RequestSizeLimitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "townhall.accounts.middleware.TwoFactorMiddleware",  # TOTP for leaders and administrators
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
@@ -230,6 +236,10 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
+# Login form POSTs from one address per minute (429 with Retry-After beyond), and wrong TOTP codes
+# per user per 15 minutes.
+LOGIN_RATE_LIMIT = envint("LOGIN_RATE_LIMIT", 20)
+OTP_FAILURE_LIMIT = envint("OTP_FAILURE_LIMIT", 5)
 
 LANGUAGE_CODE = "vi"
 LANGUAGES = [("vi", _("Vietnamese")), ("en", _("English"))]
@@ -260,6 +270,23 @@ SECURE_HSTS_PRELOAD = envbool("SECURE_HSTS_PRELOAD", not DEBUG)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Content Security Policy (django-csp): scripts and styles only from our own static files, no
+# inline script, no inline style, no eval (docs/security.md). Templates must not use <script>
+# without src, on*= handlers, style= attributes or javascript: URLs
+# (tests/web/test_security_headers.py checks every page it can reach).
+_SELF, _NONE = "'self'", "'none'"
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [_SELF],
+        "script-src": [_SELF],
+        "style-src": [_SELF],
+        "img-src": [_SELF, "data:"],
+        "object-src": [_NONE],
+        "base-uri": [_SELF],
+        "form-action": [_SELF],
+        "frame-ancestors": [_NONE],
+    },
+}
 if envbool("BEHIND_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 

@@ -10,6 +10,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/login/", views.LoginView.as_view(), name="login"),
     path("accounts/logout/", views.LogoutView.as_view(), name="logout"),
+    path("accounts/two-factor/", views.two_factor_view, name="two_factor"),
     path("cases/", include("townhall.petitions.urls")),
     path("conferences/", include("townhall.dialogues.urls")),
     path("reception/", include("townhall.reception.urls")),

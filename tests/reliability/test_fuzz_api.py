@@ -128,13 +128,6 @@ def test_every_operation_answers_as_documented_and_never_5xx(case, admin_token, 
     case.validate_response(response, checks=CHECKS, headers=headers)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Every error answer is sent as application/problem+json (townhall/api/errors.py:31-40, "
-    "problem()) but the schema documents it as application/json: ninja renders the PROBLEMS "
-    "responses (townhall/api/schemas.py:63) with its default media type, so schemathesis reports "
-    "ST105 Undocumented Content-Type on every operation",
-)
 def test_error_answers_are_documented_as_problem_json():
     undocumented = sorted(
         f"{method.upper()} {path} {status}"

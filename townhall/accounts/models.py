@@ -4,6 +4,8 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from townhall.core.crypto import EncryptedTextField
+
 
 class Role(models.TextChoices):
     CLERK = "clerk", _("Reception clerk")
@@ -16,6 +18,8 @@ class Role(models.TextChoices):
 
 # Roles that may only read, whatever their jurisdiction.
 READ_ONLY_ROLES = frozenset({Role.INSPECTOR})
+# Roles that must prove a second factor (TOTP) after the password; superusers must too.
+SECOND_FACTOR_ROLES = frozenset({Role.LEADER, Role.ADMINISTRATOR})
 
 
 class User(AbstractUser):
@@ -40,6 +44,10 @@ class User(AbstractUser):
     def is_read_only(self) -> bool:
         return self.role in READ_ONLY_ROLES
 
+    @property
+    def needs_second_factor(self) -> bool:
+        return self.is_superuser or self.role in SECOND_FACTOR_ROLES
+
 
 class Membership(models.Model):
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
@@ -52,3 +60,26 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} @ {self.agency}"
+
+
+class TOTPDevice(models.Model):
+    """A user's authenticator app (RFC 6238 TOTP, 6 digits, 30-second steps).
+
+    The shared secret is encrypted at rest. A device is unconfirmed until its first code is
+    entered (enrolment); `last_used_step` is the time step of the last accepted code, so the same
+    code (or an older one) is never accepted twice.
+    """
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="totp_device")
+    secret = EncryptedTextField(_("secret"))
+    confirmed = models.BooleanField(_("confirmed"), default=False)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
+    last_used_step = models.BigIntegerField(_("last used time step"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("two-factor device")
+        verbose_name_plural = _("two-factor devices")
+
+    def __str__(self) -> str:
+        return f"TOTP {self.user}"

@@ -19,7 +19,7 @@ from townhall.accounts.models import User
 
 from .models import ApiToken
 
-TOKEN_PREFIX = "th_"  # noqa: S105 - a marker, not a secret
+TOKEN_PREFIX = "th_"  # noqa: S105 - a marker, not a secret  # nosec B105
 PREFIX_LENGTH = 10  # "th_" and 7 random characters, shown in the admin
 LAST_USED_RESOLUTION = dt.timedelta(minutes=1)  # at most one write per token per minute
 

@@ -2,12 +2,13 @@
 
 import json
 import logging
+import math
 from http import HTTPStatus
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
-from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
 
 from townhall.petitions.errors import PetitionError, StaleVersion
 
@@ -39,6 +40,20 @@ def problem(status: int, detail: str, *, errors: list | None = None, **extra) ->
         status=status,
         content_type=PROBLEM_CONTENT_TYPE,
     )
+
+
+def document_problems(schema: dict) -> dict:
+    """Document every error answer (4xx, 5xx) as `application/problem+json`, the media type
+    `problem()` sends: ninja documents each response under its default `application/json`."""
+    for operations in schema.get("paths", {}).values():
+        for operation in operations.values():
+            if not isinstance(operation, dict):
+                continue
+            for status, answer in operation.get("responses", {}).items():
+                content = answer.get("content") or {}
+                if str(status)[:1] in "45" and "application/json" in content:
+                    content[PROBLEM_CONTENT_TYPE] = content.pop("application/json")
+    return schema
 
 
 def _field_errors(exc: ValidationError) -> list[dict]:
@@ -81,6 +96,16 @@ def install(api: NinjaAPI) -> None:
                 "(Content-Type: application/json)"
             )
         return problem(exc.status_code, detail)
+
+    @api.exception_handler(Throttled)
+    def on_throttled(request: HttpRequest, exc: Throttled) -> HttpResponse:
+        wait = max(1, math.ceil(exc.wait)) if exc.wait is not None else 60
+        response = problem(
+            429,
+            f"Too many requests from your address without a token; try again in {wait} seconds",
+        )
+        response["Retry-After"] = str(wait)
+        return response
 
     @api.exception_handler(Problem)
     def on_problem(request: HttpRequest, exc: Problem) -> HttpResponse:

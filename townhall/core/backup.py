@@ -243,13 +243,13 @@ def _select_sql(model, connection) -> str:
     qn = connection.ops.quote_name
     meta = model._meta
     cols = ", ".join(qn(f.column) for f in _columns(model))
-    return f"SELECT {cols} FROM {qn(meta.db_table)} ORDER BY {qn(meta.pk.column)}"  # noqa: S608
+    return f"SELECT {cols} FROM {qn(meta.db_table)} ORDER BY {qn(meta.pk.column)}"  # noqa: S608  # nosec B608
 
 
 def _count(model, connection) -> int:
     qn = connection.ops.quote_name
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT COUNT(*) FROM {qn(model._meta.db_table)}")  # noqa: S608
+        cursor.execute(f"SELECT COUNT(*) FROM {qn(model._meta.db_table)}")  # noqa: S608  # nosec B608
         return cursor.fetchone()[0]
 
 
@@ -650,7 +650,7 @@ def _insert_sql(model, fields, connection) -> str:
     qn = connection.ops.quote_name
     cols = ", ".join(qn(f.column) for f in fields)
     marks = ", ".join(["%s"] * len(fields))
-    return f"INSERT INTO {qn(model._meta.db_table)} ({cols}) VALUES ({marks})"  # noqa: S608
+    return f"INSERT INTO {qn(model._meta.db_table)} ({cols}) VALUES ({marks})"  # noqa: S608  # nosec B608
 
 
 def _file_checks(model, media: dict[str, dict]):
@@ -775,7 +775,7 @@ def restore(
             with connection.cursor() as cursor:
                 qn = connection.ops.quote_name
                 for model in reversed(models_):  # seeded rows: replaced by the backup's
-                    cursor.execute(f"DELETE FROM {qn(model._meta.db_table)}")  # noqa: S608
+                    cursor.execute(f"DELETE FROM {qn(model._meta.db_table)}")  # noqa: S608  # nosec B608
             for model in models_:
                 entry = entries[_label(model)]
                 counts[model._meta.db_table] = _load_table(

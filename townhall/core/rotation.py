@@ -140,18 +140,18 @@ def _rotate_table(target, first, batch_size, check, connection, progress, report
             for name in ("name", "id_number", "phone", "address", "person_key", "phone_key")
         }
     selected = list(dict.fromkeys([pk, *columns, *blind.values()]))
-    head = f"SELECT {', '.join(qn(c) for c in selected)} FROM {qn(table)}"  # noqa: S608
+    head = f"SELECT {', '.join(qn(c) for c in selected)} FROM {qn(table)}"  # noqa: S608  # nosec B608
     tail = f" ORDER BY {qn(pk)} LIMIT %s"
     if connection.features.has_select_for_update and not check:
         tail += " FOR UPDATE"  # this batch's rows only, for this batch's short transaction
     first_batch, next_batch = head + tail, f"{head} WHERE {qn(pk)} > %s{tail}"
     written = [*columns, *([blind["person_key"], blind["phone_key"]] if blind else [])]
     update = (
-        f"UPDATE {qn(table)} SET {', '.join(f'{qn(c)} = %s' for c in written)} "  # noqa: S608
+        f"UPDATE {qn(table)} SET {', '.join(f'{qn(c)} = %s' for c in written)} "  # noqa: S608  # nosec B608
         f"WHERE {qn(pk)} = %s"
     )
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT COUNT(*) FROM {qn(table)}")  # noqa: S608
+        cursor.execute(f"SELECT COUNT(*) FROM {qn(table)}")  # noqa: S608  # nosec B608
         total = cursor.fetchone()[0]
     bar = progress(total=total, desc=table, unit="row") if progress and total >= 1000 else None
     last = None
@@ -199,7 +199,7 @@ def _rotate_row(row, columns, first: Fernet, reports, table, pk) -> tuple[dict, 
     new, plain = {}, {}
     for column in columns:
         token = row[column]
-        if token is None or token == "":
+        if token is None or token == "":  # an empty cell, not a password  # nosec B105
             reports[column].empty += 1
             plain[column] = ""
             continue

@@ -8,8 +8,8 @@ from django.db import transaction
 from townhall.accounts.models import Membership, Role, User
 from townhall.units.models import Agency, AgencyKind, Era, Unit
 
-DEMO_PASSWORD_ENV = "TOWNHALL_DEMO_PASSWORD"  # noqa: S105 - a variable name
-DEFAULT_DEMO_PASSWORD = "townhall-demo-2022"  # noqa: S105 - the demo's documented login
+DEMO_PASSWORD_ENV = "TOWNHALL_DEMO_PASSWORD"  # noqa: S105 - a variable name  # nosec B105
+DEFAULT_DEMO_PASSWORD = "townhall-demo-2022"  # noqa: S105 - the demo's documented login  # nosec B105
 
 
 def demo_password() -> str:

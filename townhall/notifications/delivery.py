@@ -179,7 +179,7 @@ def _record_failure(
 ) -> None:
     error = _error_text(exc, notification)
     given_up = notification.attempts >= max_attempts()
-    changes = {"claimed_until": None, "claim_token": None, "last_error": error}
+    changes = {"claimed_until": None, "claim_token": None, "last_error": error}  # nosec B105
     if given_up:
         changes["state"] = State.FAILED
     else:
