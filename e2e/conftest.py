@@ -147,11 +147,21 @@ def _open_page(browser, request, suffix: str, **context_options):
     # page in their way: Playwright runs this handler whenever the form shows up before an action
     # or an assertion, and it enters the real code (tests of the page itself remove it).
     page.add_locator_handler(page.locator(TWO_FACTOR_FORM), lambda _form: pass_second_factor(page))
+    # Every browser test also checks the Content Security Policy: Chromium reports what the
+    # policy blocked (an inline script or style, a foreign origin) on the console.
+    blocked: list[str] = []
+    page.on(
+        "console",
+        lambda message: blocked.append(f"{page.url}: {message.text}")
+        if "Content Security Policy" in message.text
+        else None,
+    )
     yield page
     try:
         page.screenshot(path=screenshot_dir() / screenshot_name(request, suffix), full_page=True)
     finally:
         context.close()
+    assert not blocked, "the Content Security Policy blocked:\n" + "\n".join(blocked)
 
 
 @pytest.fixture
