@@ -65,6 +65,20 @@ class FilterForm(UnitForm):
     def _day(self) -> dt.date:
         return self.cleaned_data.get("start") or today()
 
+    def _resolve(self) -> None:
+        """The unit of the period's last day when the code was in use then (statistics'
+        lineage adds the other era's records), else of its first day."""
+        code, start, end = (self.cleaned_data.get(k) for k in ("unit", "start", "end"))
+        if not (code and start and end):
+            super()._resolve()
+            return
+        try:
+            self.unit_obj = statistics.period_unit(
+                code, start, end, within=policy.units_in_jurisdiction(self.user)
+            )
+        except statistics.StatisticsError as error:
+            self.add_error("unit", error.message)
+
     def clean(self):
         data = super().clean()
         start, end = data.get("start"), data.get("end")

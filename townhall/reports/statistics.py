@@ -2,9 +2,11 @@
 
 Nothing is stored. Every figure comes from a GROUP BY query over the records (conferences,
 opinions, directives, cases, petitions, reception sessions and register entries) grouped by
-the unit's path — or by agency — so Python only ever sees one row per unit or agency, never one
-per record. Those rows are rolled up into the root's children (`by_unit`, with the root's own
-level first) and the totals, so the totals are the sum of the breakdown by construction.
+the root's child the record's unit lies under (`child_key`, computed in SQL; reception: by
+agency, rolled up in Python) — or by agency — so Python sees one row per child or agency, never
+one per record or per commune. Those rows are the breakdown (`by_unit`, with the root's own
+level first) and add up to the totals, so the totals are the sum of the breakdown by
+construction.
 
 The definitions (what "answered later" or "overdue" means) live in the `*_Q` conditions below
 and are shared by the counts and by `records`, the list of records behind each figure, so a
@@ -16,31 +18,39 @@ Periods: a conference counts in the period it was *held* in, with its opinions a
 (whatever their current state); cases and petitions count in the period they were received
 in; reception sessions on their date. Overdue is as of `scope.on` (today by default).
 
-Eras: the root is the unit with that code in the era valid on the period's first day, and its
-subtree is that era's units. A period crossing 1 July 2025 does not follow records into the
-successor units of the two-level era (the reform's lineage is not applied here).
+Eras: the root is the unit with that code in the era valid on the period's last day (or, when
+the code was no longer in use then, on its first day), and its subtree is that era's units.
+When the period also covers days of the other era, the subtree follows the reform's lineage
+(`units.Succession`, in `Scope.lineage`, the one place it is applied): a unit of the other era
+counts, with the units below it, when every unit it is linked to lies in the root's subtree —
+so a 2025 statistic for the two-level Hải Phòng (31) includes the three-level Hải Phòng and
+Hải Dương before 1 July, and one for the three-level Hải Dương (30) includes, after 1 July,
+the new communes that succeeded only communes of Hải Dương. Records of such units are rolled
+up in their own `by_unit` rows (`lineage: true`), after the root's children.
 """
 
 import datetime as dt
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 
 from django.contrib.auth import get_user_model
+from django.db.models import Case as Choose
 from django.db.models import (
+    CharField,
     Count,
     DurationField,
-    Exists,
     ExpressionWrapper,
     F,
-    OuterRef,
     Q,
     QuerySet,
-    Subquery,
     Sum,
+    Value,
+    When,
 )
-from django.db.models.functions import Coalesce, TruncDate
-from django.db.models.lookups import GreaterThan, GreaterThanOrEqual, LessThanOrEqual
+from django.db.models.functions import Coalesce, Left, StrIndex, Substr, TruncDate
+from django.db.models.lookups import GreaterThan, LessThanOrEqual
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -57,11 +67,11 @@ from townhall.petitions.models import (
     Kind,
     Petition,
     Status,
-    Submitter,
+    Topic,
 )
 from townhall.reception import selectors as reception
 from townhall.reception.models import ReceptionSession, RegisterEntry, SessionKind
-from townhall.units.models import ERA_BOUNDS, Agency, Era, Level, Unit
+from townhall.units.models import ERA_BOUNDS, Agency, Era, Level, Succession, Unit
 
 from .models import era_of
 
@@ -102,10 +112,27 @@ class Scope:
             dt.datetime.combine(self.end + dt.timedelta(days=1), dt.time.min)
         )
 
+    @cached_property
+    def lineage(self) -> tuple[Unit, ...]:
+        """The other era's units whose records count here (see the module's docstring)."""
+        return lineage_of(self.unit, self.start, self.end, own=self.own)
+
+    @cached_property
+    def child_width(self) -> int:
+        """The length of every child's code, when they all have one (else 0)."""
+        widths = {len(code) for code in _below(self.unit).values_list("code", flat=True)}
+        return widths.pop() if len(widths) == 1 else 0
+
     def path_q(self, unit_field: str) -> Q:
         if self.own:
-            return Q(**{f"{unit_field}": self.unit})
-        return Q(**{f"{unit_field}__path__startswith": self.unit.path})
+            q = Q(**{f"{unit_field}": self.unit}) if self.unit.pk else Q(pk__in=[])
+            for other in self.lineage:
+                q |= Q(**{f"{unit_field}": other})
+            return q
+        q = Q(**{f"{unit_field}__path__startswith": self.unit.path})
+        for other in self.lineage:
+            q |= Q(**{f"{unit_field}__path__startswith": other.path})
+        return q
 
     def level_q(self, unit_field: str) -> Q:
         return Q(**{f"{unit_field}__level": self.level}) if self.level else Q()
@@ -113,6 +140,52 @@ class Scope:
     def previous(self) -> "Scope":
         start, end = previous_period(self.start, self.end)
         return replace(self, start=start, end=end)
+
+
+def country(era: str) -> Unit:
+    """The whole country in one era: a root (never saved) whose children are the provinces."""
+    return Unit(code="", era=era, name=_("Whole country"), kind="", level="", path=f"{era}/")
+
+
+def _other_era(era: str) -> str:
+    return Era.TWO_LEVEL if era == Era.THREE_LEVEL else Era.THREE_LEVEL
+
+
+def _overlaps_era(era: str, start: dt.date, end: dt.date) -> bool:
+    first, last = ERA_BOUNDS[era]
+    return first <= end and (last is None or start <= last)
+
+
+def lineage_of(unit: Unit, start: dt.date, end: dt.date, *, own: bool = False) -> tuple:
+    """The units of the other era that count under `unit` for a period: none unless the period
+    covers days of that era; else each unit linked (as predecessor or successor) to the root
+    or a unit below it (to the root itself with `own`) whose links all lie there — a unit
+    split between several roots belongs to none of them. The country takes the other era's
+    country whole. Units already under another unit of the result are left out."""
+    other = _other_era(unit.era)
+    if not _overlaps_era(other, start, end):
+        return ()
+    if unit.pk is None:
+        return () if own else (country(other),)
+    forward = unit.era == Era.THREE_LEVEL
+    near, far = ("predecessor", "successor") if forward else ("successor", "predecessor")
+    inside = Q(**{near: unit}) if own else Q(**{f"{near}__path__startswith": unit.path})
+    linked = set(Succession.objects.filter(inside).values_list(f"{far}_id", flat=True))
+    if not linked:
+        return ()
+    elsewhere = set(
+        Succession.objects.filter(**{f"{far}_id__in": linked})
+        .exclude(inside)
+        .values_list(f"{far}_id", flat=True)
+    )
+    units = sorted(
+        Unit.objects.filter(pk__in=linked - elsewhere), key=lambda u: (len(u.path), u.path)
+    )
+    kept: list[Unit] = []
+    for candidate in units:
+        if own or not any(candidate.path.startswith(k.path) for k in kept):
+            kept.append(candidate)
+    return tuple(sorted(kept, key=lambda u: u.path))
 
 
 def _add_months(day: dt.date, months: int) -> dt.date:
@@ -226,8 +299,22 @@ def scope_build(
     """Validate the request and resolve the unit in the era valid at `start`."""
     check_period(start, end)
     check_level(level, start)
-    unit = unit_resolve(code, start, within=within)
+    unit = period_unit(code, start, end, within=within)
     return Scope(unit, start, end, level or "", on or today(), own)
+
+
+def period_unit(
+    code: str, start: dt.date, end: dt.date, *, within: QuerySet[Unit] | None = None
+) -> Unit:
+    """The unit with `code` on the period's last day; if the code was not in use then, on its
+    first day (the lineage brings in the other era's records, see Scope.lineage)."""
+    if era_of(start) != era_of(end):
+        try:
+            return unit_resolve(code, end, within=within)
+        except StatisticsError as error:
+            if error.status == 404:
+                raise
+    return unit_resolve(code, start, within=within)
 
 
 # --- rolling rows up into the root's children -----------------------------------------------
@@ -243,26 +330,71 @@ def _collect(buckets: Buckets, rows: Iterable[dict], key: str) -> None:
             bucket[name] += value or 0
 
 
+def _below(unit: Unit) -> QuerySet[Unit]:
+    if unit.pk:
+        return Unit.objects.filter(parent=unit)
+    return Unit.objects.filter(era=unit.era, parent__isnull=True)
+
+
 def children_of(scope: Scope) -> list[Unit]:
     """The root's children that existed at some time in the period."""
     return list(
-        Unit.objects.filter(parent=scope.unit)
+        _below(scope.unit)
         .filter(Q(valid_from__isnull=True) | Q(valid_from__lte=scope.end))
         .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=scope.start))
         .order_by("code")
     )
 
 
-def _child_key(root: Unit, path: str) -> str:
-    """The code of the root's child that `path` lies under; "" for the root itself."""
-    return path[len(root.path) :].split("/", 1)[0]
+def _child_key(scope: Scope, path: str) -> str:
+    """The code of the root's child that `path` lies under; "" for the root itself; for a
+    unit of the other era, "<path>" of the lineage unit it lies under."""
+    if path.startswith(scope.unit.path):
+        return path[len(scope.unit.path) :].split("/", 1)[0]
+    for other in scope.lineage:
+        if path.startswith(other.path):
+            return other.path
+    return ""  # not reached: every row comes from Scope.path_q
+
+
+def child_key(scope: Scope, path_field: str):
+    """In SQL, what `_child_key` computes in Python: the code of the root's child a unit path
+    lies under ("" for the root itself), or the path of the lineage unit it lies under, so a
+    query returns one row per child — 63 for the country, not 10,000 communes."""
+    if scope.child_width:  # official codes have one width per level (01, 001, 00001)
+        code = Substr(path_field, len(scope.unit.path) + 1, scope.child_width)
+    else:
+        rest = Substr(path_field, len(scope.unit.path) + 1)
+        code = Left(rest, StrIndex(rest, Value("/")) - 1)
+    if not scope.lineage:
+        return code
+    whens = [When(**{f"{path_field}__startswith": scope.unit.path}, then=code)]
+    whens += [
+        When(**{f"{path_field}__startswith": other.path}, then=Value(other.path))
+        for other in scope.lineage
+    ]
+    return Choose(*whens, default=Value(""), output_field=CharField())
+
+
+def _grouped(qs: QuerySet, scope: Scope, field: str) -> tuple[QuerySet, str]:
+    """`qs` and the name to group it by: `field`, or for a unit path the root's child."""
+    if not field.endswith("__path"):
+        return qs, field
+    return qs.annotate(_child=child_key(scope, field)), "_child"
+
+
+def _keyed(by_child: Buckets) -> tuple[Counter, Buckets]:
+    total: Counter = Counter()
+    for counts in by_child.values():
+        total.update(counts)
+    return total, by_child
 
 
 def _roll_up(scope: Scope, by_path: Buckets) -> tuple[Counter, dict[str, Counter]]:
     total: Counter = Counter()
     by_child: dict[str, Counter] = defaultdict(Counter)
     for path, counts in by_path.items():
-        by_child[_child_key(scope.unit, path)].update(counts)
+        by_child[_child_key(scope, path)].update(counts)
         total.update(counts)
     return total, by_child
 
@@ -273,10 +405,19 @@ def _unit_ref(unit: Unit, *, own: bool = False) -> dict:
 
 def _by_unit(scope: Scope, by_child: dict[str, Counter], finish) -> list[dict]:
     own = [{**_unit_ref(scope.unit, own=True), **finish(by_child.get("", Counter()))}]
-    return own + [
-        {**_unit_ref(child), **finish(by_child.get(child.code, Counter()))}
-        for child in children_of(scope)
+    lineage = [
+        {**_unit_ref(other), "era": other.era, "lineage": True}
+        | finish(by_child.get(other.path, Counter()))
+        for other in scope.lineage
     ]
+    return (
+        own
+        + [
+            {**_unit_ref(child), **finish(by_child.get(child.code, Counter()))}
+            for child in children_of(scope)
+        ]
+        + lineage
+    )
 
 
 def _by_agency(buckets: Buckets, finish, *, sort_key) -> list[dict]:
@@ -355,10 +496,13 @@ def _dialogue_buckets(scope: Scope, group: str) -> Buckets:
     """`group` is a field of Conference: "host_unit__path" or "host_agency"."""
     on = scope.on
     buckets: Buckets = defaultdict(Counter)
-    conferences = Conference.objects.filter(held_q(scope)).order_by()
-    _collect(buckets, conferences.values(group).annotate(conferences=Count("pk")), group)
-    key = f"conference__{group}"
-    opinions = Opinion.objects.filter(held_q(scope, "conference__")).order_by()
+    conferences, key = _grouped(Conference.objects.filter(held_q(scope)).order_by(), scope, group)
+    _collect(buckets, conferences.values(key).annotate(conferences=Count("pk")), key)
+    opinions, key = _grouped(
+        Opinion.objects.filter(held_q(scope, "conference__")).order_by(),
+        scope,
+        f"conference__{group}",
+    )
     _collect(
         buckets,
         opinions.values(key).annotate(
@@ -370,8 +514,11 @@ def _dialogue_buckets(scope: Scope, group: str) -> Buckets:
         ),
         key,
     )
-    key = f"conclusion__conference__{group}"
-    directives = Directive.objects.filter(held_q(scope, "conclusion__conference__")).order_by()
+    directives, key = _grouped(
+        Directive.objects.filter(held_q(scope, "conclusion__conference__")).order_by(),
+        scope,
+        f"conclusion__conference__{group}",
+    )
     _collect(
         buckets,
         directives.values(key).annotate(
@@ -395,7 +542,7 @@ def _dialogue_finish(counts: Counter) -> dict:
 def dialogue_figures(scope: Scope, *, by_agency: bool = False) -> dict:
     """Conferences held, opinions received, answered at the conference (number and %),
     answered later, pending, overdue; directives done on time, late, open, overdue."""
-    total, by_child = _roll_up(scope, _dialogue_buckets(scope, "host_unit__path"))
+    total, by_child = _keyed(_dialogue_buckets(scope, "host_unit__path"))
     figures = {**_dialogue_finish(total), "by_unit": _by_unit(scope, by_child, _dialogue_finish)}
     if by_agency:
         figures["by_agency"] = _by_agency(
@@ -416,22 +563,12 @@ CASE_OPEN_Q = Q(status__in=OPEN_STATUSES)
 
 
 def mass_q() -> Q:
-    """5 or more people: a group's declared size, or distinct signatories (flags.py)."""
-    declared = Petition.objects.filter(case=OuterRef("pk"), people_count__gte=flags.MASS_THRESHOLD)
-    signed = (
-        Submitter.objects.filter(petition__case=OuterRef("pk"))
-        .order_by()
-        .values("petition__case")
-        .annotate(n=Count("person_key", distinct=True))
-        .values("n")
-    )
-    return Q(Exists(declared)) | Q(
-        GreaterThanOrEqual(Coalesce(Subquery(signed), 0), flags.MASS_THRESHOLD)
-    )
+    """5 or more people: the case's `people`, kept by the services (flags.py)."""
+    return Q(people__gte=flags.MASS_THRESHOLD)
 
 
 def over_level_q() -> Q:
-    return Q(Exists(Petition.objects.filter(case=OuterRef("pk"), over_level=True)))
+    return Q(over_level=True)
 
 
 def prolonged_q(on: dt.date) -> Q:
@@ -525,14 +662,23 @@ def _petition_buckets(scope: Scope, *, by_agency: bool) -> Buckets:
             buckets, cases.values("handling").annotate(**_case_aggregates(scope.on)), "handling"
         )
         return buckets
-    _collect(
-        buckets, cases.values("unit__path").annotate(**_case_aggregates(scope.on)), "unit__path"
-    )
-    _collect(buckets, petitions.values("unit__path").annotate(petitions=Count("pk")), "unit__path")
+    cases, key = _grouped(cases, scope, "unit__path")
+    petitions, _key = _grouped(petitions, scope, "unit__path")
+    # Four reads: cases by status (its counts summed), petitions by kind (summed: the
+    # petitions), by channel and by topic.
+    for row in cases.values(key, "status").annotate(**_case_aggregates(scope.on)):
+        buckets[row[key]][f"by_status:{row.pop('status')}"] += row["cases"]
+        _collect(buckets, [row], key)
+    topics = dict(Topic.objects.values_list("pk", "code"))  # by id: no join per petition
     for name, (model, column, _choices) in DIMENSIONS.items():
-        rows = (petitions if model is Petition else cases).values("unit__path", column)
-        for row in rows.annotate(n=Count("pk")):
-            buckets[row["unit__path"]][f"{name}:{row[column]}"] += row["n"]
+        if model is not Petition:
+            continue
+        read = "topic" if column == "topic__code" else column
+        for row in petitions.values(key, read).annotate(n=Count("pk")):
+            value = topics.get(row[read]) if read == "topic" else row[read]
+            buckets[row[key]][f"{name}:{value}"] += row["n"]
+            if name == "by_kind":
+                buckets[row[key]]["petitions"] += row["n"]
     return buckets
 
 
@@ -558,7 +704,7 @@ def _petition_finish(counts: Counter, *, dimensions: bool = True) -> dict:
 def petition_figures(scope: Scope, *, by_agency: bool = False) -> dict:
     """Petitions by kind, channel and topic; cases by status; acknowledged and resolved on time;
     mass, prolonged and over-level cases; average days to resolution."""
-    total, by_child = _roll_up(scope, _petition_buckets(scope, by_agency=False))
+    total, by_child = _keyed(_petition_buckets(scope, by_agency=False))
     figures = {**_petition_finish(total), "by_unit": _by_unit(scope, by_child, _petition_finish)}
     if by_agency:
         figures["by_agency"] = _by_agency(

@@ -6,6 +6,7 @@ field (the API answers 404). The figures are the same functions the API answers 
 records behind a figure are the same conditions, read through the access policy.
 """
 
+import dataclasses
 import datetime as dt
 from urllib.parse import urlencode
 
@@ -26,7 +27,7 @@ from townhall.petitions import selectors as case_selectors
 from townhall.petitions.models import Case, Petition, Status
 from townhall.reception import selectors as reception_selectors
 from townhall.reception.models import ReceptionSession, RegisterEntry
-from townhall.units.models import Level, Unit
+from townhall.units.models import ERA_BOUNDS, Era, Level, Unit
 
 from . import compliance, hotspots, jobs, statistics
 from .forms import DocumentForm, FilterForm, HotspotForm, InspectionForm
@@ -152,20 +153,29 @@ def _cards(kind: str, figures: dict, scope) -> list[dict]:
     ]
 
 
+def _in_era(scope, era: str):
+    first, last = ERA_BOUNDS[era]
+    start, end = max(scope.start, first), min(scope.end, last or scope.end)
+    return dataclasses.replace(scope, start=start, end=end)
+
+
 def _table(kind: str, figures: dict, scope) -> dict:
     labels = dict(CARDS[kind])
     columns = TABLE_COLUMNS[kind]
     rows = []
     for row in figures["by_unit"]:
+        # A unit of the other era (statistics' lineage): its records, in its era's days.
+        where = _in_era(scope, row["era"]) if row.get("lineage") else scope
         cells = [
             {
                 "value": row[c],
-                "url": _link(kind, c, scope, unit=row["code"], own=row["own"]),
+                "url": _link(kind, c, where, unit=row["code"], own=row["own"]),
                 "testid": f"{kind}-{row['code']}{'-own' if row['own'] else ''}-{c}",
             }
             for c in columns
         ]
-        rows.append({"row": row, "cells": cells})
+        era = Era(row["era"]).label if row.get("lineage") else ""
+        rows.append({"row": row, "cells": cells, "era": era})
     return {"headings": [labels[c] for c in columns], "rows": rows}
 
 
