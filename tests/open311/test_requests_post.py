@@ -175,10 +175,11 @@ def test_a_json_body_instead_of_a_form_is_refused_not_crashed(client, places, ap
 
 
 @override_settings(DATA_UPLOAD_MAX_MEMORY_SIZE=1000)
-def test_an_oversized_body_is_a_400(client, places, api_key):
+def test_an_oversized_body_is_a_413_in_the_standards_error_format(client, places, api_key):
+    """Refused before the body is read (core/middleware.py), as the standard's error list."""
     response = post(client, form(api_key, description="x" * 3000))
-    assert response.status_code == 400
-    assert response.json()[0]["code"] == 400
+    assert response.status_code == 413
+    assert response.json()[0]["code"] == 413
 
 
 @override_settings(OPEN311_BAD_KEYS_PER_MINUTE=3)

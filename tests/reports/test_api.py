@@ -2,6 +2,7 @@
 report documents; every bad input is a 4xx problem with the reason."""
 
 import pytest
+from django.utils.translation import gettext as _
 
 from tests.reception.test_api import StaffClient
 from townhall.reports.statistics import DIALOGUE_KEYS
@@ -187,8 +188,10 @@ def test_hotspots_over_json(client, cast):
     assert lai_vu["reasons"] == ["1 prolonged case", "1 case past its deadline", "1 open case"]
     assert len(lai_vu["cases"]) == 1 and lai_vu["topics"] == ["Đất đai, giải phóng mặt bằng"]
     assert [v["unit"]["code"] for v in body["venues"]] == ["10753", "293"]
-    assert body["venues"][0]["why"] == "No dialogue has been held here"
-    assert body["venues"][1]["why"] == "The last dialogue here was on 10/06/2022"
+    assert body["venues"][0]["why"] == _("No dialogue has been held here")
+    assert body["venues"][1]["why"] == _("The last dialogue here was on %(day)s") % {
+        "day": "10/06/2022"
+    }
 
 
 def test_a_report_document_over_json(client, cast):

@@ -268,7 +268,13 @@ def run_deploy_check(tmp_path: Path, **overrides: str) -> subprocess.CompletedPr
     env = {
         key: value
         for key, value in os.environ.items()
-        if key not in ("PYTEST_VERSION", "TOWNHALL_TESTING", "DJANGO_SETTINGS_MODULE")
+        if key
+        not in (
+            "PYTEST_VERSION",
+            "TOWNHALL_TESTING",
+            "DJANGO_SETTINGS_MODULE",
+            "DJANGO_ALLOW_ASYNC_UNSAFE",  # set by the browser tests' fixtures, never deployed
+        )
         and not key.startswith(("SECURE_", "DEBUG", "BEHIND_PROXY"))
     }
     env.update(

@@ -562,19 +562,10 @@ RESOLVED_Q = Q(
 CASE_OPEN_Q = Q(status__in=OPEN_STATUSES)
 
 
-def mass_q() -> Q:
-    """5 or more people: the case's `people`, kept by the services (flags.py)."""
-    return Q(people__gte=flags.MASS_THRESHOLD)
-
-
-def over_level_q() -> Q:
-    return Q(over_level=True)
-
-
-def prolonged_q(on: dt.date) -> Q:
-    """Pursued again after a final decision, or open far past its deadline (flags.py)."""
-    margin = dt.timedelta(days=flags.prolonged_margin_days())
-    return Q(reopened_after_final__gt=0) | (CASE_OPEN_Q & Q(due__lt=on - margin))
+# The flag rules live in petitions/flags.py; statistics count with the same Q objects.
+mass_q = flags.mass_q
+over_level_q = flags.over_level_q
+prolonged_q = flags.prolonged_q
 
 
 def case_overdue_q(on: dt.date) -> Q:
