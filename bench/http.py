@@ -203,15 +203,17 @@ def run_python(base: str, requests: list[Request], duration: float) -> dict:
     def worker(offset: int) -> None:
         i = offset
         while time.monotonic() < deadline and len(latencies) < cap:
-            path, body = requests[i % len(requests)]
+            path, body, token = requests[i % len(requests)]
             i += CONNECTIONS
             conn = http.client.HTTPConnection(host, int(port), timeout=10)
+            headers = {"Authorization": f"Bearer {token}"} if token else {}
             start = time.perf_counter()
             try:
                 if body:
-                    conn.request("POST", path, body.encode(), {"Content-Type": "application/json"})
+                    headers["Content-Type"] = "application/json"
+                    conn.request("POST", path, body.encode(), headers)
                 else:
-                    conn.request("GET", path)
+                    conn.request("GET", path, headers=headers)
                 response = conn.getresponse()
                 response.read()
                 elapsed = (time.perf_counter() - start) * 1000
