@@ -44,8 +44,13 @@ class PageOut(Schema):
 def page(user, name: str) -> dict:
     from townhall.petitions import selectors
 
-    cases = selectors.worklist(user, name).select_related("unit", "topic", "assigned_agency")
+    cases = selectors.worklist(user, name)
+    if name in ("due_soon", "overdue"):  # as the staff list and the API order them
+        cases = cases.order_by("due", "pk")
+    else:
+        cases = cases.order_by("-received_at", "-pk")
     count = cases.count()
+    ids = list(cases.values_list("pk", flat=True)[:20])
     rows = [
         {
             "id": c.pk,
@@ -57,7 +62,7 @@ def page(user, name: str) -> dict:
             "topic": c.topic.name,
             "assigned_agency": c.assigned_agency.name if c.assigned_agency_id else None,
         }
-        for c in cases[:20]
+        for c in selectors.rows_for(ids, "unit", "topic", "assigned_agency")
     ]
     return {"count": count, "results": rows}
 

@@ -286,7 +286,8 @@ def list_cases(
         cases = cases.order_by("-received_at", "-pk")
     count = cases.count()
     start = (page - 1) * page_size
-    rows = cases.select_related(*CASE_RELATED)[start : start + page_size]
+    ids = list(cases.values_list("pk", flat=True)[start : start + page_size])
+    rows = selectors.rows_for(ids, *CASE_RELATED)
     return respond(
         CasePageOut,
         {

@@ -87,9 +87,9 @@ def case_list(request: HttpRequest) -> HttpResponse:
     if wanted.get("q"):
         cases = selectors.search(cases, wanted["q"])
     order = ("due", "pk") if tab in ("due_soon", "overdue") else ("-received_at", "-pk")
-    cases = cases.select_related("unit", "topic").order_by(*order)
-    page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
-    rows = list(page.object_list)
+    ids = cases.order_by(*order).values_list("pk", flat=True)
+    page = Paginator(ids, PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = selectors.rows_for(list(page.object_list), "unit", "topic")
     on = today()
     horizon = _due_soon_horizon(on)
     page_flags = _page_flags(rows, on)
