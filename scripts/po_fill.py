@@ -2,7 +2,10 @@
 
 Usage: python scripts/po_fill.py townhall/locale/vi/LC_MESSAGES/django.po translations.tsv
 Single-line and wrapped (multi-line) msgids are filled; existing translations are kept.
-Plural entries (msgid_plural) take the TSV line of their singular. Then `make messages`.
+Plural entries (msgid_plural) take the TSV line of their singular. Fuzzy entries (msgmerge's
+guesses from a similar msgid, often wrong: "Every level" was guessed as "vượt cấp") are
+emptied first, so they are filled from the TSV or stay visibly untranslated. Then
+`make messages`.
 """
 
 import re
@@ -25,6 +28,29 @@ def _quote(value: str) -> str:
     return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
+def _clear_fuzzy(entry: str) -> str:
+    if "\n#, fuzzy" not in "\n" + entry:
+        return entry
+    kept, in_msgstr = [], False
+    for line in entry.split("\n"):
+        if line.startswith("#|"):
+            continue
+        if line.startswith("#, fuzzy"):
+            flags = line[len("#, fuzzy") :].lstrip(", ").strip()
+            if flags:
+                kept.append(f"#, {flags}")
+            continue
+        if line.startswith("msgstr"):
+            kept.append(line.split(" ", 1)[0] + ' ""')
+            in_msgstr = True
+            continue
+        if in_msgstr and line.startswith('"'):
+            continue
+        in_msgstr = False
+        kept.append(line)
+    return "\n".join(kept)
+
+
 def main(po_path: str, tsv_path: str) -> None:
     table = {}
     with open(tsv_path, encoding="utf-8") as handle:
@@ -33,6 +59,8 @@ def main(po_path: str, tsv_path: str) -> None:
                 english, vietnamese = line.rstrip("\n").split("\t", 1)
                 table.setdefault(english, vietnamese)
     text = Path(po_path).read_text(encoding="utf-8")
+    header, _, body = text.partition("\n\n")
+    text = header + "\n\n" + "\n\n".join(_clear_fuzzy(e) for e in body.split("\n\n"))
 
     def fill(match: re.Match) -> str:
         msgid_block, plural_block, _empty = match.groups()

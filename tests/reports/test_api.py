@@ -3,6 +3,7 @@ report documents; every bad input is a 4xx problem with the reason."""
 
 import pytest
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from tests.reception.test_api import StaffClient
 from townhall.reports.statistics import DIALOGUE_KEYS
@@ -142,7 +143,10 @@ def test_the_inspection_and_hotspots_are_for_staff_in_their_jurisdiction(client,
     outsider = StaffClient(client, cast.chi_linh_leader)
     response = outsider.get("/reports/compliance", {"unit": "293", "year": 2022})
     assert response.status_code == 404
-    assert "outside your jurisdiction" in response.json()["detail"]
+    assert response.json()["detail"] == _("%(name)s (%(code)s) is outside your jurisdiction") % {
+        "name": "Huyện Kim Thành",
+        "code": "293",
+    }
 
 
 def test_the_compliance_report_over_json(client, cast):
@@ -185,7 +189,12 @@ def test_hotspots_over_json(client, cast):
         "over_level": 0,
         "overdue_directives": 0,
     }
-    assert lai_vu["reasons"] == ["1 prolonged case", "1 case past its deadline", "1 open case"]
+    one = {"n": 1}  # the reasons in the reader's language, in the order of hotspots.py
+    assert lai_vu["reasons"] == [
+        ngettext("%(n)d prolonged case", "%(n)d prolonged cases", 1) % one,
+        ngettext("%(n)d case past its deadline", "%(n)d cases past their deadline", 1) % one,
+        ngettext("%(n)d open case", "%(n)d open cases", 1) % one,
+    ]
     assert len(lai_vu["cases"]) == 1 and lai_vu["topics"] == ["Đất đai, giải phóng mặt bằng"]
     assert [v["unit"]["code"] for v in body["venues"]] == ["10753", "293"]
     assert body["venues"][0]["why"] == _("No dialogue has been held here")

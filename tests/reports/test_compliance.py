@@ -5,6 +5,7 @@ import datetime as dt
 import pytest
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from townhall.accounts.models import User
 from townhall.reports import compliance, hotspots
@@ -105,7 +106,10 @@ def test_hotspots_rank_by_weighted_matters_with_reasons(cast, units):
     world_build(cast)
     ranked = hotspots.hotspots(cast.province_inspector, unit=units["293"])
     assert [(h.unit.code, h.score) for h in ranked] == [("10753", 6), ("293", 2)]
-    assert ranked[1].reasons == ["1 conclusion directive overdue"]
+    assert ranked[1].reasons == [
+        ngettext("%(n)d conclusion directive overdue", "%(n)d conclusion directives overdue", 1)
+        % {"n": 1}
+    ]
     assert ranked[1].last_dialogue == dt.date(2022, 6, 10)
     # Nothing is overdue before the deadlines.
     early = hotspots.hotspots(cast.province_inspector, unit=units["293"], on=dt.date(2022, 7, 1))
