@@ -28,11 +28,6 @@ def prolonged_margin_days() -> int:
     return getattr(settings, "TOWNHALL_PROLONGED_MARGIN_DAYS", 30)
 
 
-def distinct_people(case: Case) -> int:
-    """Distinct signatories across the case's petitions, or a group's declared size."""
-    return case.people
-
-
 def days_late(case: Case, on: dt.date) -> int:
     if case.status in OPEN_STATUSES and case.due:
         return (on - case.due).days
