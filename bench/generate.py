@@ -42,6 +42,7 @@ PERSONS = 1000
 START = dt.datetime(2019, 1, 1, tzinfo=dt.UTC)
 ERA_SWITCH = dt.date(2025, 7, 1)
 VN = dt.timezone(dt.timedelta(hours=7))  # Asia/Ho_Chi_Minh has no DST
+OPEN = ("received", "accepted", "transferred", "assigned")  # petitions.models.OPEN_STATUSES
 
 # Staff the benchmarks act as (bench/worklist.py reads the same names).
 LEADER, CLERK, INSPECTOR, ADMIN = (
@@ -593,7 +594,8 @@ def build_chunk(args: tuple[int, int, int]) -> Chunk:
                     fmt(received_at),
                 )
             )
-            out.bands.extend((key, petition_id, case_id) for key in text.band_keys(sig))
+            if status in OPEN:  # only open cases keep band rows (petitions/similarity.py)
+                out.bands.extend((key, petition_id, case_id) for key in text.band_keys(sig))
             for r in range(2 if mass else 1):
                 person = w.persons[rng.randrange(len(w.persons))]
                 out.submitters.append((petition_id, *person, r == 0 and mass))

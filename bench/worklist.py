@@ -1,4 +1,5 @@
-"""Staff worklists at scale: one page = the count ("1–20 of N") plus 20 rows, policy applied.
+"""Staff worklists at scale: one page = the count ("1–20 of N") plus 20 rows, policy applied
+(`selectors.page_ids` then `selectors.rows_for`, as the JSON API pages).
 
 `page()` is what the bench-only HTTP endpoint serves too, so the in-process latency (database
 and ORM cost) and the HTTP figures (the whole request) measure the same work.
@@ -49,8 +50,7 @@ def page(user, name: str) -> dict:
         cases = cases.order_by("due", "pk")
     else:
         cases = cases.order_by("-received_at", "-pk")
-    count = cases.count()
-    ids = list(cases.values_list("pk", flat=True)[:20])
+    count, ids = selectors.page_ids(cases, 0, 20)
     rows = [
         {
             "id": c.pk,

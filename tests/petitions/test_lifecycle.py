@@ -185,6 +185,32 @@ def test_similar_open_cases_are_offered_without_diacritics(cast):
     assert selectors.similar_cases(cast.chi_linh_leader, plain) == []
 
 
+def test_only_open_cases_keep_band_rows_and_are_offered(cast):
+    from townhall.core import text
+    from townhall.petitions.models import SimilarityBand
+
+    case = receive(cast).case
+    other = receive(cast, text=DAM_CHO + " Xin cảm ơn.").case
+    bands = text.BANDS
+    assert SimilarityBand.objects.filter(case=case).count() == bands
+
+    def offered() -> list:
+        return [s.case for s in selectors.similar_cases(cast.kim_thanh_clerk, DAM_CHO)]
+
+    assert set(offered()) == {case, other}
+    case = services.case_accept(case=case, actor=cast.kim_thanh_leader)
+    case = services.case_answer(case=case, actor=cast.kim_thanh_leader, answer="Đã trả lời.")
+    assert SimilarityBand.objects.filter(case=case).count() == 0
+    assert offered() == [other]
+    case = services.case_reopen(case=case, actor=cast.kim_thanh_leader, note="Khiếu nại lại")
+    assert SimilarityBand.objects.filter(case=case).count() == bands
+    assert set(offered()) == {case, other}
+    target = services.case_merge(source=other, target=case, actor=cast.kim_thanh_leader)
+    assert SimilarityBand.objects.filter(case=other).count() == 0
+    assert SimilarityBand.objects.filter(case=target).count() == 2 * bands
+    assert offered() == [target]
+
+
 def test_a_denouncers_identity_is_hidden_and_entitled_reads_are_logged(cast):
     from townhall.petitions.models import ConfidentialRead
 

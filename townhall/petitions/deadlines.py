@@ -10,17 +10,26 @@ from .errors import PetitionError
 from .models import DayType, DeadlineRule, Step
 
 
-def rule_for(*, kind: str, step: str, on: dt.date) -> DeadlineRule | None:
-    """The rule in force on `on` for this kind and step; a kind-specific rule wins."""
+def rules_for(*, kind: str, steps: tuple[str, ...], on: dt.date) -> dict[str, DeadlineRule]:
+    """The rules in force on `on` for this kind and each step (one read); for each step a
+    kind-specific rule wins over a general one, then the latest `valid_from`. A step with no
+    rule is absent."""
     rules = (
-        DeadlineRule.objects.filter(step=step, valid_from__lte=on)
+        DeadlineRule.objects.filter(step__in=steps, valid_from__lte=on)
         .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=on))
         .filter(Q(kind=kind) | Q(kind=""))
     )
-    specific = [r for r in rules if r.kind == kind]
-    general = [r for r in rules if r.kind == ""]
-    chosen = specific or general
-    return max(chosen, key=lambda r: r.valid_from) if chosen else None
+    chosen: dict[str, DeadlineRule] = {}
+    for rule in rules:
+        best = chosen.get(rule.step)
+        if best is None or (rule.kind != "", rule.valid_from) > (best.kind != "", best.valid_from):
+            chosen[rule.step] = rule
+    return chosen
+
+
+def rule_for(*, kind: str, step: str, on: dt.date) -> DeadlineRule | None:
+    """The rule in force on `on` for this kind and step; a kind-specific rule wins."""
+    return rules_for(kind=kind, steps=(step,), on=on).get(step)
 
 
 def rule_days(rule: DeadlineRule, *, is_complex: bool = False, is_remote: bool = False) -> int:
@@ -43,10 +52,27 @@ def count_from(rule: DeadlineRule, start: dt.date, days: int) -> dt.date:
 def due_for(
     *, kind: str, step: str, start: dt.date, is_complex: bool = False, is_remote: bool = False
 ) -> dt.date | None:
-    rule = rule_for(kind=kind, step=step, on=start)
-    if rule is None:
-        return None
-    return count_from(rule, start, rule_days(rule, is_complex=is_complex, is_remote=is_remote))
+    return dues_for(
+        kind=kind, steps=(step,), start=start, is_complex=is_complex, is_remote=is_remote
+    )[step]
+
+
+def dues_for(
+    *,
+    kind: str,
+    steps: tuple[str, ...],
+    start: dt.date,
+    is_complex: bool = False,
+    is_remote: bool = False,
+) -> dict[str, dt.date | None]:
+    """The deadline of each step counted from `start` (None where no rule is in force)."""
+    rules = rules_for(kind=kind, steps=steps, on=start)
+    return {
+        step: None
+        if (rule := rules.get(step)) is None
+        else count_from(rule, start, rule_days(rule, is_complex=is_complex, is_remote=is_remote))
+        for step in steps
+    }
 
 
 def resolve_step(kind: str, instance: int) -> str:

@@ -20,8 +20,8 @@ from townhall.core import crypto, text
 from townhall.notifications.services import notification_queue
 from townhall.units.models import Agency, Unit
 
-from . import deadlines, scope, validation
-from .codes import hash_secret, new_case_reference, new_secret
+from . import deadlines, scope, similarity, validation
+from .codes import hash_secret, new_case_reference, new_secret, new_tracking_code
 from .errors import PetitionError, StaleVersion, TransitionNotAllowed
 from .models import (
     OPEN_STATUSES,
@@ -153,26 +153,44 @@ def _is_over_level(receiving: Agency, competent: Agency | None, locality: Unit) 
 
 @transaction.atomic
 def petition_receive(*, intake: Intake, actor: User | None, case: Case | None = None) -> Receipt:
-    """Record one petition; a new case unless `case` is given (attach to an existing one)."""
+    """Record one petition; a new case unless `case` is given (attach to an existing one).
+
+    A new case is written whole in one INSERT (its search text, people and over-level are
+    known before: the tracking code is drawn here, not by the database).
+    """
     clean = _check_intake(intake)
     attaching = case is not None
     checked = [(_checked_attachment(a), a) for a in intake.attachments]
     received_on = timezone.localdate(intake.received_at)
+    keys = [
+        crypto.person_blind_indexes(
+            name=p.name, id_number=p.id_number, phone=p.phone, address=p.address
+        )
+        for p in intake.submitters
+    ]
+    people_count = intake.people_count or max(1, len(intake.submitters))
+    tracking_code = new_tracking_code()
     if case is None:
+        over_level = _is_over_level(intake.receiving_agency, None, intake.unit)
+        dues = deadlines.dues_for(
+            kind=intake.kind, steps=(Step.ACKNOWLEDGE, Step.ACCEPT), start=received_on
+        )
+        reference = new_case_reference(received_on.year)
+        title = (intake.title or _short_title(clean)).strip()
         case = Case.objects.create(
-            reference=new_case_reference(received_on.year),
+            reference=reference,
             kind=intake.kind,
             unit=intake.unit,
             topic=intake.topic,
-            title=(intake.title or _short_title(clean)).strip(),
+            title=title,
             receiving_agency=intake.receiving_agency,
             received_at=intake.received_at,
             received_on=received_on,
-            acknowledge_due=deadlines.due_for(
-                kind=intake.kind, step=Step.ACKNOWLEDGE, start=received_on
-            )
-            or received_on,
-            accept_due=deadlines.due_for(kind=intake.kind, step=Step.ACCEPT, start=received_on),
+            acknowledge_due=dues[Step.ACKNOWLEDGE] or received_on,
+            accept_due=dues[Step.ACCEPT],
+            search_text=_search_text(reference, title, [(tracking_code, clean)]),
+            people=max(len({k for k, _ in keys}), people_count),
+            over_level=over_level,
         )
         _event(case, actor, "received", "", Status.RECEIVED, is_public=True, at=intake.received_at)
     else:
@@ -182,9 +200,11 @@ def petition_receive(*, intake: Intake, actor: User | None, case: Case | None = 
                 f"Case {case.reference} is {case.status}; reopen it before attaching a petition",
                 field="case",
             )
+        over_level = _is_over_level(intake.receiving_agency, case.competent_agency, intake.unit)
     secret = new_secret()
     petition = Petition.objects.create(
         case=case,
+        tracking_code=tracking_code,
         secret_hash=hash_secret(secret),
         kind=intake.kind,
         channel=intake.channel,
@@ -193,18 +213,12 @@ def petition_receive(*, intake: Intake, actor: User | None, case: Case | None = 
         unit=intake.unit,
         topic=intake.topic,
         text=clean,
-        people_count=intake.people_count or max(1, len(intake.submitters)),
-        over_level=_is_over_level(intake.receiving_agency, case.competent_agency, intake.unit),
+        people_count=people_count,
+        over_level=over_level,
         signature=text.signature(clean),
         created_by=actor if actor and actor.is_authenticated else None,
     )
-    keys = [
-        crypto.person_blind_indexes(
-            name=p.name, id_number=p.id_number, phone=p.phone, address=p.address
-        )
-        for p in intake.submitters
-    ]
-    Submitter.objects.bulk_create(
+    submitters = Submitter.objects.bulk_create(
         [
             Submitter(
                 petition=petition,
@@ -229,22 +243,12 @@ def petition_receive(*, intake: Intake, actor: User | None, case: Case | None = 
             size=upload.size,
             sha256=sha256,
         )
-    SimilarityBand.objects.bulk_create(
-        [
-            SimilarityBand(key=k, petition=petition, case=case)
-            for k in text.band_keys(petition.signature)
-        ]
-    )
-    case.search_text = _search_text(case)
+    similarity.index([petition])
     if attaching:
+        case.search_text = _case_search_text(case)
         case.version += 1
         _recount(case)
-    else:
-        case.people = max(len({k for k, _ in keys}), petition.people_count)
-        case.over_level = petition.over_level
-        scope.start(case, intake.unit, intake.receiving_agency)
-    case.save(update_fields=["search_text", "version", "people", "over_level"])
-    if attaching:
+        case.save(update_fields=["search_text", "version", "people", "over_level"])
         _event(
             case,
             actor,
@@ -257,9 +261,11 @@ def petition_receive(*, intake: Intake, actor: User | None, case: Case | None = 
                 "received_at": petition.received_at.isoformat(),
             },
         )
-    _notify_citizens(
+    else:
+        scope.start(case, intake.unit, intake.receiving_agency)
+    _notify_people(
         case,
-        petition,
+        submitters,
         "tracking_code",
         f"Townhall: đã nhận đơn của ông/bà, mã theo dõi {petition.tracking_code}. "
         f"Hạn xác nhận bằng văn bản: {case.acknowledge_due:%d/%m/%Y}.",
@@ -275,11 +281,17 @@ def _short_title(content: str, limit: int = 120) -> str:
     return f"{cut}…"
 
 
-def _search_text(case: Case) -> str:
-    parts = [case.reference, case.title]
-    for petition in case.petitions.all():
-        parts += [petition.tracking_code, petition.text]
+def _search_text(reference: str, title: str, petitions: list[tuple[str, str]]) -> str:
+    """What search matches: reference, title, and each petition's tracking code and text."""
+    parts = [reference, title]
+    for tracking_code, content in petitions:
+        parts += [tracking_code, content]
     return text.fold(" ".join(parts))[:20_000]
+
+
+def _case_search_text(case: Case) -> str:
+    petitions = case.petitions.order_by("received_at", "pk").values_list("tracking_code", "text")
+    return _search_text(case.reference, case.title, list(petitions))
 
 
 # --- the lifecycle --------------------------------------------------------------------------
@@ -352,6 +364,7 @@ def _move(
     case.status = to_status
     case.version += 1
     case.save(update_fields=sorted({"status", "version", "updated_at", *fields}))
+    similarity.follow_status(case, from_status)
     if SCOPE_FIELDS & set(fields):
         scope.refresh(case)
     _event(case, actor, action, from_status, to_status, note=note, data=data, is_public=is_public)
@@ -360,28 +373,32 @@ def _move(
 
 def _notify_citizens(case: Case, petition: Petition | None, purpose: str, body: str) -> None:
     petitions = [petition] if petition else list(case.petitions.all())
-    for p in petitions:
-        for person in p.submitters.all():
-            key = f"{purpose}:{case.pk}:{case.version}:{person.pk}"
-            if person.phone:
-                notification_queue(
-                    channel="sms",
-                    recipient=person.phone,
-                    body=body,
-                    purpose=purpose,
-                    dedupe_key=f"sms:{key}",
-                    case=case,
-                )
-            if person.email:
-                notification_queue(
-                    channel="email",
-                    recipient=person.email,
-                    body=body,
-                    subject="Townhall",
-                    purpose=purpose,
-                    dedupe_key=f"email:{key}",
-                    case=case,
-                )
+    _notify_people(case, [s for p in petitions for s in p.submitters.all()], purpose, body)
+
+
+def _notify_people(case: Case, submitters: Iterable[Submitter], purpose: str, body: str) -> None:
+    """Queue `body` to every submitter with a phone (SMS) or an e-mail address."""
+    for person in submitters:
+        key = f"{purpose}:{case.pk}:{case.version}:{person.pk}"
+        if person.phone:
+            notification_queue(
+                channel="sms",
+                recipient=person.phone,
+                body=body,
+                purpose=purpose,
+                dedupe_key=f"sms:{key}",
+                case=case,
+            )
+        if person.email:
+            notification_queue(
+                channel="email",
+                recipient=person.email,
+                body=body,
+                subject="Townhall",
+                purpose=purpose,
+                dedupe_key=f"email:{key}",
+                case=case,
+            )
 
 
 def _notify_staff(case: Case, user: User | None, purpose: str, body: str) -> None:
@@ -700,7 +717,7 @@ def case_merge(*, source: Case, target: Case, actor: User, version: int | None =
         ["merged_into", "closed_at"],
         data={"into": target.reference, "petitions": moved},
     )
-    target.search_text = _search_text(target)
+    target.search_text = _case_search_text(target)
     target.version += 1
     _recount(target)
     target.save(update_fields=["search_text", "version", "updated_at", "people", "over_level"])

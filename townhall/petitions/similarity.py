@@ -1,0 +1,94 @@
+"""The similar-case index: LSH band keys of the petitions of *open* cases, in the database.
+
+Only open cases are ever offered as similar (the clerk attaches a new petition to a matter still
+being handled), so only their petitions keep band rows: a case that leaves the open statuses
+loses its rows and gets them back, from the signatures stored on its petitions, if it is
+reopened. At a million cases that keeps about one row in nine (the open ones) and makes every
+bucket nine times smaller. `follow_status` is called by the one function that changes a case's
+status (`services._move`); `index` by intake.
+
+The look-up (`candidates_sql`) reads at most `BUCKET_CAP` rows per band key: a key shared by
+more petitions than that is boilerplate ("kính gửi Ủy ban nhân dân…"), not evidence, and
+reading all of it is what made the slowest look-ups slow. Pairs above the threshold share many
+keys, so the rows kept from the other keys still find them (recall is measured in bench/).
+"""
+
+from collections.abc import Iterable
+
+from django.db import connection
+
+from townhall.core import text
+
+from .models import OPEN_STATUSES, Case, Petition, SimilarityBand
+
+BUCKET_CAP = 200
+"""Rows read per band key by one look-up."""
+
+CANDIDATES = 50
+"""Cases (most shared keys first) whose signatures are compared with the query's."""
+
+MIN_SHARED = 2
+"""Band keys a case must share with the query to be a candidate. Two texts of Jaccard
+similarity s share a band with probability s**3 (3 rows a band), so at the threshold s = 0.5
+they share 5.25 of the 42 bands on average and fewer than two with probability 0.026 (at
+s = 0.6, 0.0005); a single shared key is almost always chance, and reading those cases'
+signatures was most of a look-up's work."""
+
+
+def index(petitions: Iterable[Petition]) -> None:
+    """Band rows for these petitions (of an open case), from their stored signatures.
+
+    One INSERT per petition without building a model object per row (42 rows a petition; the
+    intake request spent more time making those objects than the database storing them).
+    """
+    table = SimilarityBand._meta.db_table
+    with connection.cursor() as cursor:
+        for petition in petitions:
+            keys = text.band_keys(petition.signature)
+            if not keys:
+                continue
+            if connection.vendor == "postgresql":
+                cursor.execute(
+                    f"INSERT INTO {table} (key, petition_id, case_id) "  # noqa: S608  # nosec B608 - table name only
+                    "SELECT k, %s, %s FROM unnest(%s::bigint[]) AS k",
+                    [petition.pk, petition.case_id, keys],
+                )
+            else:
+                cursor.executemany(
+                    f"INSERT INTO {table} (key, petition_id, case_id) VALUES (%s, %s, %s)",  # noqa: S608  # nosec B608 - table name only
+                    [(key, petition.pk, petition.case_id) for key in keys],
+                )
+
+
+def follow_status(case: Case, from_status: str) -> None:
+    """Keep the band rows in step with a status change: only open cases have them."""
+    was_open, is_open = from_status in OPEN_STATUSES, case.status in OPEN_STATUSES
+    if was_open and not is_open:
+        SimilarityBand.objects.filter(case_id=case.pk).delete()
+    elif is_open and not was_open:
+        SimilarityBand.objects.filter(case_id=case.pk).delete()  # none expected; never twice
+        index(case.petitions.only("pk", "case_id", "signature"))
+
+
+def candidates_sql(keys: list[int], vendor: str) -> tuple[str, list]:
+    """SQL selecting the ids of the `CANDIDATES` cases sharing most band keys with `keys`,
+    reading at most `BUCKET_CAP` rows per key.
+
+    PostgreSQL: one array parameter and a LATERAL read per key (a 42-way UNION takes longer to
+    plan than to run); SQLite: the UNION ALL of one capped read per key.
+    """
+    table = SimilarityBand._meta.db_table
+    tail = (
+        f"GROUP BY case_id HAVING COUNT(*) >= {MIN_SHARED} "
+        f"ORDER BY COUNT(*) DESC, case_id LIMIT {CANDIDATES}"
+    )
+    if vendor == "postgresql":
+        sql = (
+            f"SELECT b.case_id FROM unnest(%s::bigint[]) AS k(key) "  # noqa: S608  # nosec B608 - table name and constants only
+            f"CROSS JOIN LATERAL (SELECT case_id FROM {table} "
+            f"WHERE key = k.key LIMIT {BUCKET_CAP}) AS b {tail}"
+        )
+        return sql, [list(keys)]
+    one = f"SELECT * FROM (SELECT case_id FROM {table} WHERE key = %s LIMIT {BUCKET_CAP})"  # noqa: S608  # nosec B608 - table name and constants only
+    union = " UNION ALL ".join(f"{one} AS b{i}" for i in range(len(keys)))
+    return f"SELECT case_id FROM ({union}) AS hits {tail}", list(keys)  # noqa: S608  # nosec B608
