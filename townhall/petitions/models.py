@@ -334,7 +334,8 @@ class SimilarityBand(models.Model):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="+")
 
     class Meta:
-        indexes = [models.Index(fields=["key", "case"])]
+        # The look-up reads (key, newest case first) and the petition from the index alone.
+        indexes = [models.Index(fields=["key", "case"], include=["petition"], name="band_key_idx")]
 
     def __str__(self) -> str:
         return f"band {self.key} → case {self.case_id}"

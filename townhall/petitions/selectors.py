@@ -166,23 +166,25 @@ def similar_cases(
     keys = text.band_keys(sig)
     if not keys:
         return []
-    # Two reads: the signatures of the visible open cases among the candidates (the band
+    # Two reads: the signatures of the candidate petitions of visible open cases (the band
     # look-up is a subquery of it), then the few cases kept.
-    sql, params = similarity.candidates_sql(keys, connection.vendor)
-    cases = cases_visible_to(user).filter(
-        pk__in=RawSQL(sql, params),  # noqa: S611 - built from constants; keys are parameters
-        status__in=OPEN_STATUSES,
-        merged_into__isnull=True,
-    )
+    cases = cases_visible_to(user).filter(status__in=OPEN_STATUSES, merged_into__isnull=True)
     if exclude_case_id is not None:
         cases = cases.exclude(pk=exclude_case_id)
     if unit is not None:
         neighbourhood = unit.path.rsplit("/", 2)[0] + "/" if unit.parent_id else unit.path
         cases = cases.filter(unit__path__startswith=neighbourhood)
+    sql, params = similarity.candidates_sql(keys, connection.vendor)
+    rows = list(
+        Petition.objects.filter(
+            pk__in=RawSQL(sql, params),  # noqa: S611 - built from constants; keys are parameters
+            case__in=cases.values("pk"),
+        )
+        .order_by()
+        .values_list("case_id", "signature")
+    )
     best: dict[int, float] = {}
-    signatures = Petition.objects.filter(case__in=cases.values("pk")).order_by()
-    for case_id, other in signatures.values_list("case_id", "signature"):
-        score = text.estimated_jaccard(sig, other)
+    for (case_id, _), score in zip(rows, similarity.scores(sig, [s for _, s in rows]), strict=True):
         best[case_id] = max(best.get(case_id, 0.0), score)
     keep = sorted(
         ((s, cid) for cid, s in best.items() if s >= text.SIMILARITY_THRESHOLD), reverse=True
