@@ -50,7 +50,7 @@ def page(user, name: str) -> dict:
         cases = cases.order_by("due", "pk")
     else:
         cases = cases.order_by("-received_at", "-pk")
-    count, ids = selectors.page_ids(cases, 0, 20)
+    count, ids = selectors.page_ids(user, cases, 0, 20)
     rows = [
         {
             "id": c.pk,

@@ -1,5 +1,6 @@
 """The case's scope rows (CaseScope) follow its locality and agencies; the policy reads them."""
 
+import datetime as dt
 import importlib
 
 import pytest
@@ -72,3 +73,28 @@ def test_the_migration_backfills_scope_and_facts(cast):
     case.refresh_from_db()
     assert paths(case) == expected
     assert (case.people, case.over_level) == (12, True)
+
+
+@pytest.mark.parametrize("name", selectors.WORKLISTS)
+def test_a_page_and_its_count_match_the_queryset_they_come_from(cast, name):
+    """`page_ids` (one read on PostgreSQL for a jurisdiction) gives what count() and the
+    ordered ids give, on every page, for a leader and for someone who sees everything."""
+    from townhall.accounts.models import User
+
+    for i, when in enumerate(dt.datetime(2022, 10, d, 9, tzinfo=dt.UTC) for d in range(3, 10)):
+        case = services.petition_receive(
+            intake=intake(cast.kim_thanh_committee, when=when, submitters=[resident(i)]),
+            actor=cast.kim_thanh_clerk,
+        ).case
+        if i % 2:
+            services.case_accept(case=case, actor=cast.kim_thanh_leader)
+    superuser = User.objects.create_superuser("root-page", password="x")  # noqa: S106
+    for user in (cast.kim_thanh_leader, superuser):
+        order = ("due", "pk") if name in ("due_soon", "overdue") else ("-received_at", "-pk")
+        cases = selectors.worklist(user, name, on=dt.date(2030, 1, 2)).order_by(*order)
+        expected = list(cases.values_list("pk", flat=True))
+        assert len(expected) == {"all": 7, "overdue": 3}.get(name, len(expected))
+        for start in (0, 2, 4, 8):
+            count, ids = selectors.page_ids(user, cases, start, 3)
+            assert count == len(expected)
+            assert ids == expected[start : start + 3]

@@ -284,7 +284,7 @@ def list_cases(
         cases = cases.order_by("due", "pk")
     else:
         cases = cases.order_by("-received_at", "-pk")
-    count, ids = selectors.page_ids(cases, (page - 1) * page_size, page_size)
+    count, ids = selectors.page_ids(request.auth, cases, (page - 1) * page_size, page_size)
     rows = selectors.rows_for(ids, *CASE_RELATED)
     return respond(
         CasePageOut,
