@@ -22,7 +22,7 @@ from townhall.core import text
 
 from .models import OPEN_STATUSES, Case, Petition, SimilarityBand
 
-BUCKET_CAP = 100
+BUCKET_CAP = 50
 """Rows read per band key by one look-up (those of the newest cases)."""
 
 CANDIDATES = 30
