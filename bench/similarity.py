@@ -226,7 +226,8 @@ def _planted_before(texts: list[str]) -> dict[str, int]:
             found[content] = case_id
     if len(found) < len(set(texts)):
         return {}
-    if extra:
+    if extra:  # petitions are protected from a case's deletion: remove them first
+        Petition.objects.filter(case_id__in=extra).delete()
         Case.objects.filter(pk__in=extra).delete()
         _vacuum()
     return found

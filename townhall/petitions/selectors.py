@@ -168,6 +168,20 @@ def is_overdue(case: Case, on: dt.date | None = None) -> bool:
 
 
 # --- similar cases --------------------------------------------------------------------------
+SIMILAR_FIELDS = (
+    "reference",
+    "title",
+    "kind",
+    "status",
+    "received_at",
+    "unit__code",
+    "unit__name",
+    "unit__path",
+    "topic__code",
+    "topic__name",
+)
+
+
 @dataclass(frozen=True)
 class Similar:
     case: Case
@@ -210,5 +224,7 @@ def similar_cases(
     )[:limit]
     if not keep:
         return []
-    by_id = Case.objects.select_related("unit", "topic").in_bulk([cid for _, cid in keep])
+    # What the similar-case panels show (any other field still loads, one query more).
+    kept = Case.objects.select_related("unit", "topic").only(*SIMILAR_FIELDS)
+    by_id = kept.in_bulk([cid for _, cid in keep])
     return [Similar(by_id[cid], round(score, 2)) for score, cid in keep]
