@@ -133,7 +133,7 @@ def page_ids(user, cases: QuerySet[Case], start: int, size: int) -> tuple[int, l
     inner, params = cases.order_by().values(*columns).query.sql_with_params()
     by = ", ".join(f'"{f.lstrip("-")}" {"DESC" if f.startswith("-") else "ASC"}' for f in order)
     sql = (
-        f"WITH m AS MATERIALIZED ({inner}) SELECT (SELECT COUNT(*) FROM m), "  # noqa: S608  # nosec B608 - field names from code
+        f"WITH m AS MATERIALIZED ({inner}) SELECT (SELECT COUNT(*) FROM m), "  # noqa: S608 - field names from code  # nosec B608
         f'ARRAY(SELECT "pk" FROM m ORDER BY {by} LIMIT %s OFFSET %s)'
     )
     with connection.cursor() as cursor:
@@ -210,7 +210,7 @@ def similar_cases(
     sql, params = similarity.candidates_sql(keys, connection.vendor)
     rows = list(
         Petition.objects.filter(
-            pk__in=RawSQL(sql, params),  # noqa: S611 - built from constants; keys are parameters
+            pk__in=RawSQL(sql, params),  # noqa: S611 - constants; keys are parameters  # nosec B611
             case__in=cases.values("pk"),
         )
         .order_by()

@@ -52,13 +52,13 @@ def index(petitions: Iterable[Petition]) -> None:
                 continue
             if connection.vendor == "postgresql":
                 cursor.execute(
-                    f"INSERT INTO {table} (key, petition_id, case_id) "  # noqa: S608  # nosec B608 - table name only
+                    f"INSERT INTO {table} (key, petition_id, case_id) "  # noqa: S608 - table name only  # nosec B608
                     "SELECT k, %s, %s FROM unnest(%s::bigint[]) AS k",
                     [petition.pk, petition.case_id, keys],
                 )
             else:
                 cursor.executemany(
-                    f"INSERT INTO {table} (key, petition_id, case_id) VALUES (%s, %s, %s)",  # noqa: S608  # nosec B608 - table name only
+                    f"INSERT INTO {table} (key, petition_id, case_id) VALUES (%s, %s, %s)",  # noqa: S608 - table name only  # nosec B608
                     [(key, petition.pk, petition.case_id) for key in keys],
                 )
 
@@ -92,14 +92,14 @@ def candidates_sql(keys: list[int], vendor: str) -> tuple[str, list]:
     capped = f"ORDER BY case_id DESC LIMIT {BUCKET_CAP}"
     if vendor == "postgresql":
         sql = (
-            f"SELECT b.petition_id FROM unnest(%s::bigint[]) AS k(key) "  # noqa: S608  # nosec B608 - table name and constants only
+            f"SELECT b.petition_id FROM unnest(%s::bigint[]) AS k(key) "  # noqa: S608 - table name and constants only  # nosec B608
             f"CROSS JOIN LATERAL (SELECT petition_id FROM {table} "
             f"WHERE key = k.key {capped}) AS b {tail}"
         )
         return sql, [list(keys)]
-    one = f"SELECT * FROM (SELECT petition_id FROM {table} WHERE key = %s {capped})"  # noqa: S608  # nosec B608 - table name and constants only
+    one = f"SELECT * FROM (SELECT petition_id FROM {table} WHERE key = %s {capped})"  # noqa: S608 - table name and constants only  # nosec B608
     union = " UNION ALL ".join(f"{one} AS b{i}" for i in range(len(keys)))
-    return f"SELECT petition_id FROM ({union}) AS hits {tail}", list(keys)  # noqa: S608  # nosec B608
+    return f"SELECT petition_id FROM ({union}) AS hits {tail}", list(keys)  # noqa: S608 - constants only  # nosec B608
 
 
 def scores(query: list[int], signatures: list[list[int]]) -> list[float]:
