@@ -172,33 +172,54 @@ def table(r: dict) -> str:
     return "\n".join(lines)
 
 
-NOTES = """What was measured and changed on the way (2026-11-27, same data, load average 8–11
-from other work on the 2 cores):
+NOTES = """What was measured and changed on the way (2026-11-27, same data; the load average
+from other work on the 2 cores is given with each figure):
 
-- First run: the province-year of petitions took **17.9 s** (p50). Python, not SQL, was most
-  of it: every query grouped by unit path, so the country sent ~110,000 rows (one per commune
-  and kind, channel, topic) to be rolled up in Python. The statistics now group by the root's
-  child in SQL (`statistics.child_key`: one row per district or province) and read cases and
-  petitions in four queries per period instead of six (cases by status, petitions by kind
-  give the totals). Mass and over-level cases read the case's `people` and `over_level`
-  (kept by the petitions services) instead of two correlated subqueries per case.
-- EXPLAIN ANALYZE then showed index scans reading one heap page per row (a commune's year is
-  ~140 cases scattered over a 9-million-row table): 3.1 s for the province's case query, of
-  which ~82,000 page reads. Migration `reports/0003_statistics_indexes` adds (unit, day) and
-  (day) indexes that carry every column the figures read (`INCLUDE`, PostgreSQL only), so the
-  reads are index-only scans: the same query in 0.44 s, the petitions' in 0.26 s (from 2.0 s).
-  Those scans stay index-only while autovacuum keeps the visibility map current.
-- The country is where it falls short. EXPLAIN ANALYZE of its case query (1.6 million cases
-  in 2024): the parallel index-only scan takes 0.75 s, the hash join to the units 0.9 s, and
-  computing the child key from each row's unit path and grouping the rest: 3.7 s in all. The
-  key is now a fixed-width substring when the children's codes have one width (official
-  codes do: 01, 001, 00001) — 2.4 s — and topics are grouped by id, not joined per petition
-  (the topic query 3.7 → 2.1 s); a previous run of the table above gave 20.3 s for the
-  country's petitions and 1.6 s for the province's before these two changes. Left: the
-  petitions' dimension queries sort on disk (`work_mem` 4 MB); next steps would be to
-  aggregate by `unit_id` first and derive the child from the ~11,000 unit rows, a larger
-  `work_mem` for these reads, or yearly figures pre-aggregated per unit (kept by the
-  services or a nightly job), which would make the country a read of a few thousand rows."""
+- Earlier the same day (load 8–11): the province's petitions 17.9 s → 0.85 s by grouping by
+  the root's child in SQL, four reads per period instead of six, the case's own `people` and
+  `over_level`, and covering indexes for index-only scans (migration
+  `reports/0003_statistics_indexes`); the country stayed at 14.7 s, 7.6× DuckDB.
+- This session's start (fresh data, load ~1): the country's petitions 11.0 s and dialogues
+  0.71 s, 21× DuckDB (0.56 s on a quiet machine: the earlier 1.9 s was DuckDB under load).
+  EXPLAIN (ANALYZE, BUFFERS) of one year of the country's cases (1.6 million rows): the
+  parallel index-only scan ~0.5 s, the hash join to the units ~0.3 s, the ~20 filtered counts
+  ~1.2 s per worker; the kind, channel and topic reads of the petitions each sorted on disk
+  (external merge, ~20 MB per worker) in 0.9–1.6 s.
+- Grouping by `unit_id` with no join (each unit id mapped to the root's child in Python from
+  one read of the scope's units), no filter on the unit at all for the country (the semi-join
+  cost ~0.2 s per read for the rows it drops; the other era's units are left out when the rows
+  are rolled up), and the petitions in one pass of filtered counts (1.4 s against 3 × 1 s, load
+  4.5): the country's petitions 4.4 s, dialogues 0.52 s (load ~1).
+- `work_mem` 64 MB against 4 MB (`SET`, same query): no difference once grouped by unit id —
+  the aggregate of 11,367 groups fits in one batch (7–9 MB under `hash_mem_multiplier` 2) —
+  so it is not set. JIT on, off or optimised: within the noise (±5%).
+- Django's per-value converters took 0.55 s of 7.4 s (cProfile, both years): the rows are
+  read as the driver gives them. Each filtered count costs time on every row (two fewer in the
+  case query: 1.45 → 1.20 s), so cases, open cases and petitions are summed from the counts by
+  status and by kind, and "acknowledged late" and "resolved late" are the rest of those
+  acknowledged and resolved: the country's petitions 4.0 s (load 1.1–1.7).
+- On PostgreSQL the reads group by the child's number looked up in an array indexed by unit id
+  (`statistics._ChildIndex`): 63 groups instead of 11,367 whose aggregate states no longer fit
+  the CPU's caches. The case read 1.33 → 1.10 s, the petitions' 1.10 → 0.80 s; both years in
+  one process, alternating: 3.1–3.3 s against 4.2–4.4 s (load 3). SQLite keeps grouping by
+  unit id (docs/decisions/0007).
+- Tried and left out: both periods in one read (3–7% faster, not worth the code), grouping by
+  status, kind, channel and topic instead of filtered counts (5–6%), an index on the
+  conferences' `held_at` (dialogues 0.73 → 0.63 s; a migration outside this work's files).
+- The table above (load 1.0 before, 1.7 after): the province meets its target (0.51 s); the
+  country, 11.8 s → 3.8 s, is 6.7× DuckDB, not yet 5×. A second run five minutes later, same
+  code (load 0.8 before, 2.3 after: other work started during it), gave the country 4.9 s
+  (petitions 4.3 s, dialogues 0.54 s), 8.8× DuckDB's 0.56 s, and the province 0.50 s: on 2
+  shared cores the country's figure moves by a quarter with the other work.
+- What is left is PostgreSQL's per-row work for 3.4 million rows a year: the index-only scans
+  (~0.2 s per table and year) and ~16 filtered counts per case (the two local-date
+  conversions and the duration sum cost most; comparing with the local midnight after the
+  due date instead of converting each timestamp: 5%), ~20 per petition; and the dialogues
+  (0.54 s against DuckDB's 34 ms, which reads opinions already joined to their cases: most of
+  ours is that join and the conferences' scan). Going further means reading fewer rows:
+  figures pre-aggregated per unit and day, kept by the petitions services (the overdue and
+  prolonged counts, which depend on the day they are read, would still come from the open
+  cases)."""
 
 
 def write_doc(r: dict) -> None:

@@ -16,7 +16,7 @@ from tests.cast import make_user
 from tests.petitions.helpers import DAM_CHO, at
 from townhall.accounts.models import Role
 from townhall.petitions import services
-from townhall.petitions.models import Topic
+from townhall.petitions.models import Case, Petition, Topic
 from townhall.reports import statistics
 from townhall.units.loader import import_successions
 from townhall.units.models import Agency, Era, Unit
@@ -138,3 +138,23 @@ def test_the_country_takes_both_eras(world):
         statistics.country(Era.THREE_LEVEL), dt.date(2024, 1, 1), dt.date(2024, 12, 31)
     )
     assert statistics.petition_figures(only_2024)["cases"] == 1
+
+
+def test_the_country_leaves_out_the_units_it_does_not_hold(world):
+    """The country's reads have no filter on the unit in SQL (statistics.Scope.unit_in_q):
+    records of the other era's units, and with a level those of the other levels, are left
+    out when the rows are rolled up — as the subtree's filter leaves them out."""
+    year = (dt.date(2024, 1, 1), dt.date(2024, 12, 31))
+    nation = statistics.country(Era.THREE_LEVEL)
+    figures = statistics.petition_figures(statistics.Scope(nation, *year))
+    assert (figures["cases"], figures["petitions"]) == (1, 1)  # E
+    communes = statistics.petition_figures(statistics.Scope(nation, *year, level="commune"))
+    districts = statistics.petition_figures(statistics.Scope(nation, *year, level="district"))
+    assert (communes["cases"], districts["cases"], districts["petitions"]) == (1, 0, 0)
+    # E moved, by hand, to a unit of the other era: no longer the 2024 country's.
+    elsewhere = _unit(Era.TWO_LEVEL, "10750")
+    Case.objects.filter(received_on__year=2024).update(unit=elsewhere)
+    Petition.objects.filter(received_at__year=2024).update(unit=elsewhere)
+    figures = statistics.petition_figures(statistics.Scope(nation, *year))
+    assert (figures["cases"], figures["petitions"]) == (0, 0)
+    assert sum(row["cases"] for row in figures["by_unit"]) == 0

@@ -1,12 +1,15 @@
 """Statistics for a unit's subtree, a period and a level, computed from the records on each read.
 
 Nothing is stored. Every figure comes from a GROUP BY query over the records (conferences,
-opinions, directives, cases, petitions, reception sessions and register entries) grouped by
-the root's child the record's unit lies under (`child_key`, computed in SQL; reception: by
-agency, rolled up in Python) — or by agency — so Python sees one row per child or agency, never
-one per record or per commune. Those rows are the breakdown (`by_unit`, with the root's own
-level first) and add up to the totals, so the totals are the sum of the breakdown by
-construction.
+opinions, directives, cases, petitions, reception sessions and register entries) grouped in
+SQL by the root's child each record's unit lies under, with no join to the units (`_read`:
+from one read of the scope's units, `Scope.unit_children`, a child number looked up by unit
+id on PostgreSQL; elsewhere grouped by unit id and rolled up in Python) — or grouped by agency
+(reception: by agency, rolled up in Python) — so Python sees at most one row per unit or
+agency, never one per record (docs/decisions/0007). Each kind of record is read once per
+period: every figure of a row is a filtered count over the same pass. Those rows are the
+breakdown (`by_unit`, with the root's own level first) and add up to the totals, so the
+totals are the sum of the breakdown by construction.
 
 The definitions (what "answered later" or "overdue" means) live in the `*_Q` conditions below
 and are shared by the counts and by `records`, the list of records behind each figure, so a
@@ -34,22 +37,23 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from functools import cached_property
+from operator import add
 
 from django.contrib.auth import get_user_model
-from django.db.models import Case as Choose
+from django.db import connections
 from django.db.models import (
-    CharField,
     Count,
     DurationField,
     ExpressionWrapper,
     F,
+    Func,
+    IntegerField,
     Q,
     QuerySet,
     Sum,
     Value,
-    When,
 )
-from django.db.models.functions import Coalesce, Left, StrIndex, Substr, TruncDate
+from django.db.models.functions import Coalesce, TruncDate
 from django.db.models.lookups import GreaterThan, LessThanOrEqual
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -117,25 +121,49 @@ class Scope:
         """The other era's units whose records count here (see the module's docstring)."""
         return lineage_of(self.unit, self.start, self.end, own=self.own)
 
-    @cached_property
-    def child_width(self) -> int:
-        """The length of every child's code, when they all have one (else 0)."""
-        widths = {len(code) for code in _below(self.unit).values_list("code", flat=True)}
-        return widths.pop() if len(widths) == 1 else 0
-
-    def path_q(self, unit_field: str) -> Q:
+    def units_q(self, unit_field: str = "", *, level: bool = True) -> Q:
+        """The scope's units: under the root (or the root itself, `own`) and its lineage, at
+        the level asked for (unless `level` is False: conferences keep their host level).
+        `unit_field` leads from the model filtered to the unit ("unit",
+        "conference__host_unit"); "" filters Unit itself."""
+        prefix = f"{unit_field}__" if unit_field else ""
         if self.own:
-            q = Q(**{f"{unit_field}": self.unit}) if self.unit.pk else Q(pk__in=[])
+            q = Q(**{f"{prefix}pk": self.unit.pk}) if self.unit.pk else Q(pk__in=[])
             for other in self.lineage:
-                q |= Q(**{f"{unit_field}": other})
-            return q
-        q = Q(**{f"{unit_field}__path__startswith": self.unit.path})
-        for other in self.lineage:
-            q |= Q(**{f"{unit_field}__path__startswith": other.path})
+                q |= Q(**{f"{prefix}pk": other.pk})
+        else:
+            q = Q(**{f"{prefix}path__startswith": self.unit.path})
+            for other in self.lineage:
+                q |= Q(**{f"{prefix}path__startswith": other.path})
+        if level and self.level:
+            q &= Q(**{f"{prefix}level": self.level})
         return q
 
-    def level_q(self, unit_field: str) -> Q:
-        return Q(**{f"{unit_field}__level": self.level}) if self.level else Q()
+    @cached_property
+    def _units(self) -> tuple[tuple[int, str, str], ...]:
+        """(id, root's child, level) of every unit of the scope, whatever the level."""
+        units = Unit.objects.filter(self.units_q(level=False)).order_by()
+        return tuple(
+            (pk, _child_key(self, path), unit_level)
+            for pk, path, unit_level in units.values_list("pk", "path", "level")
+        )
+
+    def unit_children(self, *, level: bool = True) -> dict[int, str]:
+        """Each unit of the scope, by id, to the root's child it lies under (`_child_key`), from
+        one read of the units: the statistics group records by `unit_id` in SQL (no join to
+        the units, at most one row per unit) and roll the rows up with this."""
+        every = not (level and self.level)
+        return {pk: child for pk, child, lvl in self._units if every or lvl == self.level}
+
+    def unit_in_q(self, unit_field: str, *, level: bool = True) -> Q:
+        """The statistics' filter on the unit, `unit_id IN (the scope's units)`, for a subtree;
+        none (Q()) for the whole country, whose reads take every row of the period and leave
+        the other era's units out in Python (`unit_children`): there the filter would cost
+        more than the few rows it drops."""
+        if self.unit.pk is None and not self.own:
+            return Q()
+        units = Unit.objects.filter(self.units_q(level=level)).order_by().values("pk")
+        return Q(**{f"{unit_field}__in": units})
 
     def previous(self) -> "Scope":
         start, end = previous_period(self.start, self.end)
@@ -354,33 +382,105 @@ def _child_key(scope: Scope, path: str) -> str:
     for other in scope.lineage:
         if path.startswith(other.path):
             return other.path
-    return ""  # not reached: every row comes from Scope.path_q
+    return ""  # not reached: every unit comes from Scope.units_q
 
 
-def child_key(scope: Scope, path_field: str):
-    """In SQL, what `_child_key` computes in Python: the code of the root's child a unit path
-    lies under ("" for the root itself), or the path of the lineage unit it lies under, so a
-    query returns one row per child — 63 for the country, not 10,000 communes."""
-    if scope.child_width:  # official codes have one width per level (01, 001, 00001)
-        code = Substr(path_field, len(scope.unit.path) + 1, scope.child_width)
+class _ChildIndex(Func):
+    """`children[unit_id - first]`: a PostgreSQL array subscript that maps a unit id to the
+    number of the root's child it lies under (0 outside the scope), so that a query groups
+    by child with no join to the units (see `_read`)."""
+
+    output_field = IntegerField()
+
+    def as_sql(self, compiler, connection, **extra):
+        (array, array_params), (unit, unit_params), (first, first_params) = (
+            compiler.compile(expression) for expression in self.source_expressions
+        )
+        return f"({array}::int[])[{unit} - {first}]", (*array_params, *unit_params, *first_params)
+
+
+def _child_groups(scope: Scope, unit_field: str, children: dict[int, str], vendor: str):
+    """What a statistics read groups by, and each group's child: on PostgreSQL the child's
+    number (`_ChildIndex`, from an array of the scope's unit ids: one row per child, and a
+    hash aggregate of a few dozen groups rather than 11,000 is a third faster for the
+    country); elsewhere the unit id, rolled up in Python."""
+    if vendor != "postgresql" or not children:
+        return F(unit_field), children
+    names = sorted(set(children.values()))
+    number = {child: i for i, child in enumerate(names, 1)}
+    first, last = min(children), max(children)
+    array = [number.get(children.get(pk), 0) for pk in range(first, last + 1)]
+    key = _ChildIndex(Value(array), F(unit_field), Value(first - 1))
+    return key, dict(enumerate(names, 1))
+
+
+def _read(
+    scope: Scope,
+    qs: QuerySet,
+    unit_field: str,
+    aggregates: dict,
+    *,
+    level: bool = True,
+    agency: str = "",
+) -> Buckets:
+    """`qs` (filtered on everything but the unit) with `aggregates`, in buckets by the root's
+    child: grouped in SQL by child (`_child_groups`) or by unit id, with no join to the
+    units, and rolled up here with `Scope.unit_children`, which also leaves out any unit
+    outside the scope. With `agency` (a field of `qs`), in buckets by that agency instead."""
+    database = connections[qs.db]
+    names = list(aggregates)
+    aliases = {f"a{i}": aggregate for i, aggregate in enumerate(aggregates.values())}
+    if agency:  # joined to the units: the agencies' rows are not rolled up by unit
+        qs, groups = qs.filter(scope.units_q(unit_field, level=level)), None
+        key = F(agency)
     else:
-        rest = Substr(path_field, len(scope.unit.path) + 1)
-        code = Left(rest, StrIndex(rest, Value("/")) - 1)
-    if not scope.lineage:
-        return code
-    whens = [When(**{f"{path_field}__startswith": scope.unit.path}, then=code)]
-    whens += [
-        When(**{f"{path_field}__startswith": other.path}, then=Value(other.path))
-        for other in scope.lineage
+        qs = qs.filter(scope.unit_in_q(unit_field, level=level))
+        key, groups = _child_groups(
+            scope, unit_field, scope.unit_children(level=level), database.vendor
+        )
+    rows = qs.order_by().annotate(_key=key).values("_key").annotate(**aliases)
+    durations = [
+        i
+        for i, alias in enumerate(aliases)
+        if isinstance(rows.query.annotations[alias].output_field, DurationField)
     ]
-    return Choose(*whens, default=Value(""), output_field=CharField())
+    sums: dict[object, list] = {}
+    for key, *values in _raw_rows(rows.values_list("_key", *aliases)):
+        if groups is not None:
+            key = groups.get(key)
+            if key is None:
+                continue
+        for i in durations:
+            values[i] = _seconds(values[i], database)
+        acc = sums.get(key)
+        sums[key] = values if acc is None else list(map(add, acc, values))
+    return defaultdict(
+        Counter,
+        {
+            key: Counter({name: value for name, value in zip(names, acc, strict=True) if value})
+            for key, acc in sums.items()
+        },
+    )
 
 
-def _grouped(qs: QuerySet, scope: Scope, field: str) -> tuple[QuerySet, str]:
-    """`qs` and the name to group it by: `field`, or for a unit path the root's child."""
-    if not field.endswith("__path"):
-        return qs, field
-    return qs.annotate(_child=child_key(scope, field)), "_child"
+def _raw_rows(qs: QuerySet) -> list[tuple]:
+    """The rows of `qs` as the database driver gives them: Django's per-value converters
+    cost more than the query's grouping in Python for 11,000 rows of 20 counts (counts come
+    as integers anyway; durations go through `_seconds`)."""
+    sql, params = qs.query.sql_with_params()
+    with connections[qs.db].cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def _seconds(value, connection) -> float:
+    """A summed duration (None for none) in seconds, from an interval or, on databases with no
+    interval type (SQLite), Django's stored microseconds."""
+    if value is None:
+        return 0
+    if not isinstance(value, dt.timedelta):
+        value = connection.ops.convert_durationfield_value(value, None, connection)
+    return value.total_seconds()
 
 
 def _keyed(by_child: Buckets) -> tuple[Counter, Buckets]:
@@ -478,58 +578,65 @@ DIALOGUE_KEYS = (
 )
 
 
-def held_q(scope: Scope, prefix: str = "") -> Q:
-    """Conferences held in the period, under the root, at the host level asked for."""
+def _held_period_q(scope: Scope, prefix: str = "") -> Q:
+    """Conferences held in the period, at the host level asked for (any unit)."""
     q = Q(
         **{
             f"{prefix}status__in": HELD_STATUSES,
             f"{prefix}held_at__gte": scope.start_at,
             f"{prefix}held_at__lt": scope.end_at,
         }
-    ) & scope.path_q(f"{prefix}host_unit")
+    )
     if scope.level:
         q &= Q(**{f"{prefix}host_level": scope.level})
     return q
 
 
-def _dialogue_buckets(scope: Scope, group: str) -> Buckets:
-    """`group` is a field of Conference: "host_unit__path" or "host_agency"."""
+def held_q(scope: Scope, prefix: str = "") -> Q:
+    """Conferences held in the period, under the root, at the host level asked for."""
+    return _held_period_q(scope, prefix) & scope.units_q(f"{prefix}host_unit", level=False)
+
+
+def _dialogue_buckets(scope: Scope, *, by_agency: bool = False) -> Buckets:
+    """By the root's child the host unit lies under, or by host agency."""
     on = scope.on
+    reads = (
+        (Conference, "", {"conferences": Count("pk")}),
+        (
+            Opinion,
+            "conference__",
+            {
+                "opinions": Count("pk"),
+                "answered_at_conference": Count("pk", filter=ANSWERED_Q),
+                "answered_later": Count("pk", filter=LATER_Q),
+                "pending": Count("pk", filter=PENDING_Q),
+                "overdue": Count("pk", filter=opinion_overdue_q(on)),
+            },
+        ),
+        (
+            Directive,
+            "conclusion__conference__",
+            {
+                "directives": Count("pk"),
+                "directives_done_on_time": Count("pk", filter=DIRECTIVE_ON_TIME_Q),
+                "directives_done_late": Count("pk", filter=DIRECTIVE_LATE_Q),
+                "directives_open": Count("pk", filter=DIRECTIVE_OPEN_Q),
+                "directives_overdue": Count("pk", filter=directive_overdue_q(on)),
+            },
+        ),
+    )
     buckets: Buckets = defaultdict(Counter)
-    conferences, key = _grouped(Conference.objects.filter(held_q(scope)).order_by(), scope, group)
-    _collect(buckets, conferences.values(key).annotate(conferences=Count("pk")), key)
-    opinions, key = _grouped(
-        Opinion.objects.filter(held_q(scope, "conference__")).order_by(),
-        scope,
-        f"conference__{group}",
-    )
-    _collect(
-        buckets,
-        opinions.values(key).annotate(
-            opinions=Count("pk"),
-            answered_at_conference=Count("pk", filter=ANSWERED_Q),
-            answered_later=Count("pk", filter=LATER_Q),
-            pending=Count("pk", filter=PENDING_Q),
-            overdue=Count("pk", filter=opinion_overdue_q(on)),
-        ),
-        key,
-    )
-    directives, key = _grouped(
-        Directive.objects.filter(held_q(scope, "conclusion__conference__")).order_by(),
-        scope,
-        f"conclusion__conference__{group}",
-    )
-    _collect(
-        buckets,
-        directives.values(key).annotate(
-            directives=Count("pk"),
-            directives_done_on_time=Count("pk", filter=DIRECTIVE_ON_TIME_Q),
-            directives_done_late=Count("pk", filter=DIRECTIVE_LATE_Q),
-            directives_open=Count("pk", filter=DIRECTIVE_OPEN_Q),
-            directives_overdue=Count("pk", filter=directive_overdue_q(on)),
-        ),
-        key,
-    )
+    for model, prefix, aggregates in reads:
+        read = _read(
+            scope,
+            model.objects.filter(_held_period_q(scope, prefix)),
+            f"{prefix}host_unit",
+            aggregates,
+            level=False,  # the level is the conference's host level
+            agency=f"{prefix}host_agency" if by_agency else "",
+        )
+        for key, counts in read.items():
+            buckets[key].update(counts)
     return buckets
 
 
@@ -542,11 +649,11 @@ def _dialogue_finish(counts: Counter) -> dict:
 def dialogue_figures(scope: Scope, *, by_agency: bool = False) -> dict:
     """Conferences held, opinions received, answered at the conference (number and %),
     answered later, pending, overdue; directives done on time, late, open, overdue."""
-    total, by_child = _keyed(_dialogue_buckets(scope, "host_unit__path"))
+    total, by_child = _keyed(_dialogue_buckets(scope))
     figures = {**_dialogue_finish(total), "by_unit": _by_unit(scope, by_child, _dialogue_finish)}
     if by_agency:
         figures["by_agency"] = _by_agency(
-            _dialogue_buckets(scope, "host_agency"),
+            _dialogue_buckets(scope, by_agency=True),
             _dialogue_finish,
             sort_key=lambda r: (-r["conferences"], r["agency"]["name"]),
         )
@@ -573,10 +680,12 @@ def case_overdue_q(on: dt.date) -> Q:
 
 
 ACK_ON_TIME_Q = Q(LessThanOrEqual(TruncDate("acknowledged_at"), F("acknowledge_due")))
+# Counted as the rest of the acknowledged cases (`_petition_finish`); the records' filter.
 ACK_LATE_Q = Q(GreaterThan(TruncDate("acknowledged_at"), F("acknowledge_due")))
 RESOLVED_ON_TIME_Q = RESOLVED_Q & (
     Q(due__isnull=True) | Q(LessThanOrEqual(TruncDate("answered_at"), F("due")))
 )
+# Counted as the rest of the resolved cases (`_petition_finish`); the records' filter.
 RESOLVED_LATE_Q = RESOLVED_Q & Q(GreaterThan(TruncDate("answered_at"), F("due")))
 
 PETITION_KEYS = (
@@ -603,39 +712,53 @@ DIMENSIONS = {
 }
 
 
+def _cases_period_q(scope: Scope, prefix: str = "") -> Q:
+    return Q(
+        **{f"{prefix}received_on__gte": scope.start, f"{prefix}received_on__lte": scope.end}
+    ) & Q(**{f"{prefix}merged_into__isnull": True})
+
+
 def cases_q(scope: Scope, prefix: str = "") -> Q:
-    return (
-        Q(**{f"{prefix}received_on__gte": scope.start, f"{prefix}received_on__lte": scope.end})
-        & Q(**{f"{prefix}merged_into__isnull": True})
-        & scope.path_q(f"{prefix}unit")
-        & scope.level_q(f"{prefix}unit")
-    )
+    return _cases_period_q(scope, prefix) & scope.units_q(f"{prefix}unit")
+
+
+def _petitions_period_q(scope: Scope) -> Q:
+    return Q(received_at__gte=scope.start_at, received_at__lt=scope.end_at)
 
 
 def petitions_q(scope: Scope) -> Q:
-    return (
-        Q(received_at__gte=scope.start_at, received_at__lt=scope.end_at)
-        & scope.path_q("unit")
-        & scope.level_q("unit")
-    )
+    return _petitions_period_q(scope) & scope.units_q("unit")
 
 
 def _case_aggregates(on: dt.date) -> dict:
+    """One pass over the cases, a filtered count per figure. Each one costs time on every
+    row, so the figures that follow from others are computed in `_petition_finish` instead:
+    the cases and the open cases (the sum of the cases by status, all of them or the open
+    ones: CASE_OPEN_Q), the cases acknowledged late and resolved late (the rest of those
+    acknowledged and of those resolved: ACK_LATE_Q, RESOLVED_LATE_Q)."""
     duration = ExpressionWrapper(F("answered_at") - F("received_at"), output_field=DurationField())
     return {
-        "cases": Count("pk"),
-        "open": Count("pk", filter=CASE_OPEN_Q),
         "overdue": Count("pk", filter=case_overdue_q(on)),
         "acknowledged_on_time": Count("pk", filter=ACK_ON_TIME_Q),
-        "acknowledged_late": Count("pk", filter=ACK_LATE_Q),
         "not_acknowledged": Count("pk", filter=Q(acknowledged_at__isnull=True)),
         "resolved": Count("pk", filter=RESOLVED_Q),
         "resolved_on_time": Count("pk", filter=RESOLVED_ON_TIME_Q),
-        "resolved_late": Count("pk", filter=RESOLVED_LATE_Q),
         "mass": Count("pk", filter=mass_q()),
         "prolonged": Count("pk", filter=prolonged_q(on)),
         "over_level": Count("pk", filter=over_level_q()),
         "resolution_seconds": Sum(duration, filter=RESOLVED_Q),
+        **{f"by_status:{value}": Count("pk", filter=Q(status=value)) for value in Status.values},
+    }
+
+
+def _petition_aggregates() -> dict:
+    """One pass over the petitions: counted by kind, by channel and by topic (by id: no join
+    per petition) with a filtered count each."""
+    topics = Topic.objects.order_by().values_list("pk", "code")
+    return {  # the petitions: the sum of those by kind (`_petition_finish`)
+        **{f"by_kind:{value}": Count("pk", filter=Q(kind=value)) for value in Kind.values},
+        **{f"by_channel:{value}": Count("pk", filter=Q(channel=value)) for value in Channel.values},
+        **{f"by_topic:{code}": Count("pk", filter=Q(topic=pk)) for pk, code in topics},
     }
 
 
@@ -644,37 +767,27 @@ def _handling_agency():
 
 
 def _petition_buckets(scope: Scope, *, by_agency: bool) -> Buckets:
-    buckets: Buckets = defaultdict(Counter)
-    cases = Case.objects.filter(cases_q(scope)).order_by()
-    petitions = Petition.objects.filter(petitions_q(scope)).order_by()
+    """Two reads: the cases, the petitions (by the root's child); the cases by agency."""
+    cases = Case.objects.filter(_cases_period_q(scope))
     if by_agency:
         cases = cases.annotate(handling=_handling_agency())
-        _collect(
-            buckets, cases.values("handling").annotate(**_case_aggregates(scope.on)), "handling"
-        )
-        return buckets
-    cases, key = _grouped(cases, scope, "unit__path")
-    petitions, _key = _grouped(petitions, scope, "unit__path")
-    # Four reads: cases by status (its counts summed), petitions by kind (summed: the
-    # petitions), by channel and by topic.
-    for row in cases.values(key, "status").annotate(**_case_aggregates(scope.on)):
-        buckets[row[key]][f"by_status:{row.pop('status')}"] += row["cases"]
-        _collect(buckets, [row], key)
-    topics = dict(Topic.objects.values_list("pk", "code"))  # by id: no join per petition
-    for name, (model, column, _choices) in DIMENSIONS.items():
-        if model is not Petition:
-            continue
-        read = "topic" if column == "topic__code" else column
-        for row in petitions.values(key, read).annotate(n=Count("pk")):
-            value = topics.get(row[read]) if read == "topic" else row[read]
-            buckets[row[key]][f"{name}:{value}"] += row["n"]
-            if name == "by_kind":
-                buckets[row[key]]["petitions"] += row["n"]
+        return _read(scope, cases, "unit", _case_aggregates(scope.on), agency="handling")
+    buckets = _read(scope, cases, "unit", _case_aggregates(scope.on))
+    petitions = Petition.objects.filter(_petitions_period_q(scope))
+    for key, counts in _read(scope, petitions, "unit", _petition_aggregates()).items():
+        buckets[key].update(counts)
     return buckets
 
 
 def _petition_finish(counts: Counter, *, dimensions: bool = True) -> dict:
     row = {k: int(counts.get(k, 0)) for k in PETITION_KEYS}
+    statuses = {value: int(counts.get(f"by_status:{value}", 0)) for value in Status.values}
+    row["cases"] = sum(statuses.values())
+    row["open"] = sum(statuses[value] for value in OPEN_STATUSES)  # CASE_OPEN_Q
+    row["petitions"] = sum(int(counts.get(f"by_kind:{value}", 0)) for value in Kind.values)
+    acknowledged = row["cases"] - row["not_acknowledged"]
+    row["acknowledged_late"] = acknowledged - row["acknowledged_on_time"]  # ACK_LATE_Q
+    row["resolved_late"] = row["resolved"] - row["resolved_on_time"]  # RESOLVED_LATE_Q
     seconds = counts.get("resolution_seconds", 0)
     row["average_days_to_resolution"] = (
         round(seconds / 86400 / row["resolved"], 1) if row["resolved"] else None
@@ -733,7 +846,7 @@ def _reception_buckets(scope: Scope, user) -> tuple[Buckets, dict[int, str]]:
     buckets: Buckets = defaultdict(Counter)
     paths: dict[int, str] = {}
     sessions = ReceptionSession.objects.filter(
-        scope.path_q("agency__unit") & scope.level_q("agency__unit"),
+        scope.units_q("agency__unit"),
         date__gte=scope.start,
         date__lte=scope.end,
     ).order_by()
@@ -881,7 +994,7 @@ def _case_records(scope: Scope, metric: str, value: str = "") -> QuerySet | None
 
 def _reception_records(scope: Scope, metric: str) -> QuerySet | None:
     sessions = ReceptionSession.objects.filter(
-        scope.path_q("agency__unit") & scope.level_q("agency__unit"),
+        scope.units_q("agency__unit"),
         date__gte=scope.start,
         date__lte=scope.end,
     )
