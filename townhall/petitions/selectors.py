@@ -200,22 +200,23 @@ def similar_cases(
     if not keys:
         return []
     # Two reads: the signatures of the candidate petitions of visible open cases (the band
-    # look-up is a subquery of it), then the few cases kept.
-    cases = cases_visible_to(user).filter(status__in=OPEN_STATUSES, merged_into__isnull=True)
+    # look-up is a subquery of it), then the few cases kept. The case conditions are joins
+    # from the petition (a probe per candidate): as `case IN (subquery)`, SQLite listed every
+    # open case first (58 ms a look-up at 100,000 cases).
+    sql, params = similarity.candidates_sql(keys, connection.vendor)
+    petitions = Petition.objects.filter(
+        pk__in=RawSQL(sql, params),  # noqa: S611 - constants; keys are parameters  # nosec B611
+        case__status__in=OPEN_STATUSES,
+        case__merged_into__isnull=True,
+    )
+    if not policy.sees_everything(user):
+        petitions = petitions.filter(case__in=cases_visible_to(user).values("pk"))
     if exclude_case_id is not None:
-        cases = cases.exclude(pk=exclude_case_id)
+        petitions = petitions.exclude(case_id=exclude_case_id)
     if unit is not None:
         neighbourhood = unit.path.rsplit("/", 2)[0] + "/" if unit.parent_id else unit.path
-        cases = cases.filter(unit__path__startswith=neighbourhood)
-    sql, params = similarity.candidates_sql(keys, connection.vendor)
-    rows = list(
-        Petition.objects.filter(
-            pk__in=RawSQL(sql, params),  # noqa: S611 - constants; keys are parameters  # nosec B611
-            case__in=cases.values("pk"),
-        )
-        .order_by()
-        .values_list("case_id", "signature")
-    )
+        petitions = petitions.filter(case__unit__path__startswith=neighbourhood)
+    rows = list(petitions.order_by().values_list("case_id", "signature"))
     best: dict[int, float] = {}
     for (case_id, _), score in zip(rows, similarity.scores(sig, [s for _, s in rows]), strict=True):
         best[case_id] = max(best.get(case_id, 0.0), score)
