@@ -27,13 +27,20 @@ DUE_SOON_WORKING_DAYS = 3
 
 
 # --- the policy for cases -------------------------------------------------------------------
-def cases_visible_to(user) -> QuerySet[Case]:
-    """Cases whose locality, receiving, competent or assigned agency lies in the jurisdiction
-    (those four unit paths are the case's CaseScope rows, see scope.py)."""
+def _scope_case_ids(user) -> QuerySet | None:
+    """The ids of the cases in the user's jurisdiction, as a subquery: those whose locality,
+    receiving, competent or assigned agency lies in it (the case's CaseScope rows, see
+    scope.py). None for a user who sees everything: no filter at all (a subquery listing every
+    case is what SQLite would then read)."""
     if policy.sees_everything(user):
-        return Case.objects.all()
-    within = CaseScope.objects.filter(policy.path_filter(user, "path")).values("case_id")
-    return Case.objects.filter(pk__in=within)
+        return None
+    return CaseScope.objects.filter(policy.path_filter(user, "path")).values("case_id")
+
+
+def cases_visible_to(user) -> QuerySet[Case]:
+    """Cases in the user's jurisdiction (`_scope_case_ids`)."""
+    within = _scope_case_ids(user)
+    return Case.objects.all() if within is None else Case.objects.filter(pk__in=within)
 
 
 def case_get_for_user(user, pk, *, write: bool = False) -> Case:
@@ -46,7 +53,9 @@ def case_get_for_user(user, pk, *, write: bool = False) -> Case:
 
 
 def petitions_visible_to(user) -> QuerySet[Petition]:
-    return Petition.objects.filter(case__in=cases_visible_to(user).values("pk"))
+    """Petitions of the cases in the user's jurisdiction (`_scope_case_ids`)."""
+    within = _scope_case_ids(user)
+    return Petition.objects.all() if within is None else Petition.objects.filter(case__in=within)
 
 
 # --- confidentiality ------------------------------------------------------------------------
@@ -204,13 +213,11 @@ def similar_cases(
     # from the petition (a probe per candidate): as `case IN (subquery)`, SQLite listed every
     # open case first (58 ms a look-up at 100,000 cases).
     sql, params = similarity.candidates_sql(keys, connection.vendor)
-    petitions = Petition.objects.filter(
+    petitions = petitions_visible_to(user).filter(
         pk__in=RawSQL(sql, params),  # noqa: S611 - constants; keys are parameters  # nosec B611
         case__status__in=OPEN_STATUSES,
         case__merged_into__isnull=True,
     )
-    if not policy.sees_everything(user):
-        petitions = petitions.filter(case__in=cases_visible_to(user).values("pk"))
     if exclude_case_id is not None:
         petitions = petitions.exclude(case_id=exclude_case_id)
     if unit is not None:

@@ -372,8 +372,10 @@ def _move(
 
 
 def _notify_citizens(case: Case, petition: Petition | None, purpose: str, body: str) -> None:
-    petitions = [petition] if petition else list(case.petitions.all())
-    _notify_people(case, [s for p in petitions for s in p.submitters.all()], purpose, body)
+    submitters = (
+        petition.submitters.all() if petition else Submitter.objects.filter(petition__case=case)
+    )
+    _notify_people(case, submitters, purpose, body)
 
 
 def _notify_people(case: Case, submitters: Iterable[Submitter], purpose: str, body: str) -> None:

@@ -31,7 +31,7 @@ look-up returns at most this many cases. A query has 2.5 true pairs on average i
 benchmark, and decoding the stored signatures is most of the Python work."""
 
 MIN_SHARED = 2
-"""Band keys a case must share with the query to be a candidate. Two texts of Jaccard
+"""Band keys a petition must share with the query to be a candidate. Two texts of Jaccard
 similarity s share a band with probability s**3 (3 rows a band), so at the threshold s = 0.5
 they share 5.25 of the 42 bands on average and fewer than two with probability 0.026 (at
 s = 0.6, 0.0005); a single shared key is almost always chance, and reading those cases'
@@ -65,11 +65,11 @@ def index(petitions: Iterable[Petition]) -> None:
 
 def follow_status(case: Case, from_status: str) -> None:
     """Keep the band rows in step with a status change: only open cases have them."""
-    was_open, is_open = from_status in OPEN_STATUSES, case.status in OPEN_STATUSES
-    if was_open and not is_open:
-        SimilarityBand.objects.filter(case_id=case.pk).delete()
-    elif is_open and not was_open:
-        SimilarityBand.objects.filter(case_id=case.pk).delete()  # none expected; never twice
+    is_open = case.status in OPEN_STATUSES
+    if (from_status in OPEN_STATUSES) == is_open:
+        return
+    SimilarityBand.objects.filter(case_id=case.pk).delete()  # on reopening: never twice
+    if is_open:
         index(case.petitions.only("pk", "case_id", "signature"))
 
 
