@@ -94,14 +94,17 @@ def _label(model: type[models.Model]) -> str:
 
 def backup_models() -> list[type[models.Model]]:
     """Every managed model of the project's apps and of EXTRA_APP_LABELS (many-to-many tables
-    included), parents before children."""
+    included), parents before children. Caches computed from other rows (a model with
+    `derived_cache = True`: the reports' monthly figures) are left out: the restored rows
+    mark them stale, and they are recomputed from those rows."""
     chosen = []
     for config in apps.get_app_configs():
         if not (config.name.startswith("townhall.") or config.label in EXTRA_APP_LABELS):
             continue
         for model in config.get_models(include_auto_created=True):
             meta = model._meta
-            if meta.managed and not meta.proxy and not meta.swapped:
+            derived = getattr(model, "derived_cache", False)
+            if meta.managed and not meta.proxy and not meta.swapped and not derived:
                 chosen.append(model)
     return _dependency_order(chosen)
 

@@ -64,11 +64,19 @@ def over_level_q(prefix: str = "") -> Q:
     return Q(**{f"{prefix}over_level": True})
 
 
-def prolonged_q(on: dt.date, prefix: str = "") -> Q:
+def prolonged_after_final_q(prefix: str = "") -> Q:
+    """Pursued again after a final decision (does not depend on the day)."""
+    return Q(**{f"{prefix}reopened_after_final__gt": 0})
+
+
+def prolonged_late_q(on: dt.date, prefix: str = "") -> Q:
+    """Open past its deadline by more than the margin on `on`."""
     late = on - dt.timedelta(days=prolonged_margin_days())
-    return Q(**{f"{prefix}reopened_after_final__gt": 0}) | Q(
-        **{f"{prefix}status__in": OPEN_STATUSES, f"{prefix}due__lt": late}
-    )
+    return Q(**{f"{prefix}status__in": OPEN_STATUSES, f"{prefix}due__lt": late})
+
+
+def prolonged_q(on: dt.date, prefix: str = "") -> Q:
+    return prolonged_after_final_q(prefix) | prolonged_late_q(on, prefix)
 
 
 def flagged_q(on: dt.date, prefix: str = "") -> Q:

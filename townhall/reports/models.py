@@ -1,8 +1,11 @@
-"""Reports: the dialogue frequency rules (data, with dates) and the report documents' jobs.
+"""Reports: the dialogue frequency rules (data, with dates), the report documents' jobs, and
+the petitions' monthly figures per unit (`UnitMonth`, `UnitMonthTopic`).
 
-Statistics are never stored: `statistics.py` computes them from the records on each read. The
-only rows here are rules an administrator edits and the jobs that render a report's DOCX and
-XLSX in the background.
+The monthly figures are a cache, never a source: `monthly.py` recomputes a unit's month from
+the records, with the same aggregates `statistics.py` counts the records with, whenever a
+database trigger has marked it stale (`StaleMonth`, one row per write to a case or a petition);
+the statistics read them for the whole months of a period and the records for the rest
+(docs/decisions/0009).
 """
 
 import datetime as dt
@@ -13,6 +16,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from townhall.petitions.models import Channel, Kind, Status
 from townhall.units.models import ERA_BOUNDS, Level
 
 
@@ -144,3 +148,88 @@ class ReportJob(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_period_display()} {self.year} · {self.unit}"
+
+
+# --- the petitions' monthly figures (a cache of the records: monthly.py) -------------------
+class UnitMonth(models.Model):
+    """The cases and petitions received in one month at one unit: every figure of
+    `statistics.py` that does not depend on the day it is read (overdue and prolonged past the
+    deadline do: they are counted from the open cases on each read). A figure named
+    `by_status:answered` is the column `status_answered` (`column_of`)."""
+
+    derived_cache = True  # left out of backups (core/backup.py)
+
+    unit = models.ForeignKey("units.Unit", on_delete=models.CASCADE, related_name="+")
+    month = models.DateField(_("month"))  # its first day
+    acknowledged_on_time = models.PositiveIntegerField(default=0)
+    not_acknowledged = models.PositiveIntegerField(default=0)
+    resolved = models.PositiveIntegerField(default=0)
+    resolved_on_time = models.PositiveIntegerField(default=0)
+    mass = models.PositiveIntegerField(default=0)
+    over_level = models.PositiveIntegerField(default=0)
+    prolonged_after_final = models.PositiveIntegerField(default=0)
+    resolution_seconds = models.FloatField(default=0)
+
+    class Meta:
+        verbose_name = _("unit's month of petitions")
+        verbose_name_plural = _("units' months of petitions")
+        constraints = [models.UniqueConstraint(fields=["unit", "month"], name="unit_month_unique")]
+        indexes = [models.Index(fields=["month"], name="unit_month_month")]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id} · {self.month:%m/%Y}"
+
+
+# One column per status, kind and channel: the choices are code, and a new one needs a migration.
+for _prefix, _choices in (("status", Status), ("kind", Kind), ("channel", Channel)):
+    for _value in _choices.values:
+        UnitMonth.add_to_class(f"{_prefix}_{_value}", models.PositiveIntegerField(default=0))
+
+
+def column_of(figure: str) -> str:
+    """The `UnitMonth` column of a statistics figure: "by_kind:complaint" → "kind_complaint"."""
+    return figure.removeprefix("by_").replace(":", "_")
+
+
+class UnitMonthTopic(models.Model):
+    """The petitions received in one month at one unit, by topic (an editable list: rows, not
+    columns)."""
+
+    derived_cache = True  # left out of backups (core/backup.py)
+
+    unit = models.ForeignKey("units.Unit", on_delete=models.CASCADE, related_name="+")
+    month = models.DateField(_("month"))
+    topic = models.ForeignKey("petitions.Topic", on_delete=models.CASCADE, related_name="+")
+    petitions = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("unit's month of petitions by topic")
+        verbose_name_plural = _("units' months of petitions by topic")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["unit", "month", "topic"], name="unit_month_topic_unique"
+            )
+        ]
+        indexes = [models.Index(fields=["month"], name="unit_month_topic_month")]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id} · {self.month:%m/%Y} · {self.topic_id}"
+
+
+class StaleMonth(models.Model):
+    """A unit's month whose figures must be recomputed: written by a trigger on every insert,
+    update and delete of a case or petition (migration reports/0004), in the writer's own
+    transaction, and consumed by `monthly.refresh`. Not unique on purpose: a mark is visible
+    only once its writer has committed, so the refresh that consumes it always sees the write."""
+
+    derived_cache = True  # left out of backups (core/backup.py)
+
+    unit_id = models.BigIntegerField()
+    month = models.DateField()
+
+    class Meta:
+        verbose_name = _("stale month")
+        verbose_name_plural = _("stale months")
+
+    def __str__(self) -> str:
+        return f"{self.unit_id} · {self.month:%m/%Y}"

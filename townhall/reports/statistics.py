@@ -1,6 +1,6 @@
-"""Statistics for a unit's subtree, a period and a level, computed from the records on each read.
+"""Statistics for a unit's subtree, a period and a level, computed from the records.
 
-Nothing is stored. Every figure comes from a GROUP BY query over the records (conferences,
+Every figure comes from a GROUP BY query over the records (conferences,
 opinions, directives, cases, petitions, reception sessions and register entries) grouped in
 SQL by the root's child each record's unit lies under, with no join to the units (`_read`:
 from one read of the scope's units, `Scope.unit_children`, a child number looked up by unit
@@ -10,6 +10,12 @@ agency, never one per record (docs/decisions/0007). Each kind of record is read 
 period: every figure of a row is a filtered count over the same pass. Those rows are the
 breakdown (`by_unit`, with the root's own level first) and add up to the totals, so the
 totals are the sum of the breakdown by construction.
+
+The petitions' figures for the whole months of a period are read from their monthly sums per
+unit (`monthly.py`: a cache recomputed from the records with the same aggregates, marked stale
+by a trigger on every write, docs/decisions/0009); the days outside whole months, the figures
+that depend on the reading day (overdue, prolonged because late) and the figures by agency
+come from the records.
 
 The definitions (what "answered later" or "overdue" means) live in the `*_Q` conditions below
 and are shared by the counts and by `records`, the list of records behind each figure, so a
@@ -77,7 +83,9 @@ from townhall.reception import selectors as reception
 from townhall.reception.models import ReceptionSession, RegisterEntry, SessionKind
 from townhall.units.models import ERA_BOUNDS, Agency, Era, Level, Succession, Unit
 
-from .models import era_of
+from . import monthly
+from .models import UnitMonth, UnitMonthTopic, column_of, era_of
+from .monthly import whole_months
 
 MAX_YEARS = 10
 LEVELS_IN_ERA = {
@@ -422,11 +430,14 @@ def _read(
     *,
     level: bool = True,
     agency: str = "",
+    by: str = "",
 ) -> Buckets:
     """`qs` (filtered on everything but the unit) with `aggregates`, in buckets by the root's
     child: grouped in SQL by child (`_child_groups`) or by unit id, with no join to the
     units, and rolled up here with `Scope.unit_children`, which also leaves out any unit
-    outside the scope. With `agency` (a field of `qs`), in buckets by that agency instead."""
+    outside the scope. With `agency` (a field of `qs`), in buckets by that agency instead.
+    With `by` (a field of `qs`), also grouped by it: each figure's name gets the value
+    appended ("by_topic_id:" and topic 3 → "by_topic_id:3")."""
     database = connections[qs.db]
     names = list(aggregates)
     aliases = {f"a{i}": aggregate for i, aggregate in enumerate(aggregates.values())}
@@ -438,29 +449,35 @@ def _read(
         key, groups = _child_groups(
             scope, unit_field, scope.unit_children(level=level), database.vendor
         )
-    rows = qs.order_by().annotate(_key=key).values("_key").annotate(**aliases)
+    fields = ("_key", by) if by else ("_key",)
+    rows = qs.order_by().annotate(_key=key).values(*fields).annotate(**aliases)
     durations = [
         i
         for i, alias in enumerate(aliases)
         if isinstance(rows.query.annotations[alias].output_field, DurationField)
     ]
     sums: dict[object, list] = {}
-    for key, *values in _raw_rows(rows.values_list("_key", *aliases)):
+    for key, *values in _raw_rows(rows.values_list(*fields, *aliases)):
         if groups is not None:
             key = groups.get(key)
             if key is None:
                 continue
+        if by:
+            key = (key, values.pop(0))
         for i in durations:
             values[i] = _seconds(values[i], database)
         acc = sums.get(key)
         sums[key] = values if acc is None else list(map(add, acc, values))
-    return defaultdict(
-        Counter,
-        {
-            key: Counter({name: value for name, value in zip(names, acc, strict=True) if value})
-            for key, acc in sums.items()
-        },
-    )
+    buckets: Buckets = defaultdict(Counter)
+    for key, acc in sums.items():
+        suffix = ""
+        if by:
+            key, value = key
+            suffix = str(value)
+        buckets[key].update(
+            {f"{name}{suffix}": value for name, value in zip(names, acc, strict=True) if value}
+        )
+    return buckets
 
 
 def _raw_rows(qs: QuerySet) -> list[tuple]:
@@ -672,7 +689,7 @@ CASE_OPEN_Q = Q(status__in=OPEN_STATUSES)
 # The flag rules live in petitions/flags.py; statistics count with the same Q objects.
 mass_q = flags.mass_q
 over_level_q = flags.over_level_q
-prolonged_q = flags.prolonged_q
+prolonged_q = flags.prolonged_q  # = after a final decision, or (open and) late: counted apart
 
 
 def case_overdue_q(on: dt.date) -> Q:
@@ -730,28 +747,40 @@ def petitions_q(scope: Scope) -> Q:
     return _petitions_period_q(scope) & scope.units_q("unit")
 
 
-def _case_aggregates(on: dt.date) -> dict:
-    """One pass over the cases, a filtered count per figure. Each one costs time on every
+def stored_case_aggregates() -> dict:
+    """The figures of a pass over the cases that do not depend on the reading day: what
+    `UnitMonth` keeps per unit and month (monthly.py). Each filtered count costs time on every
     row, so the figures that follow from others are computed in `_petition_finish` instead:
     the cases and the open cases (the sum of the cases by status, all of them or the open
     ones: CASE_OPEN_Q), the cases acknowledged late and resolved late (the rest of those
-    acknowledged and of those resolved: ACK_LATE_Q, RESOLVED_LATE_Q)."""
+    acknowledged and of those resolved: ACK_LATE_Q, RESOLVED_LATE_Q), the prolonged cases
+    (those pursued after a final decision and, of the others, those open past the margin:
+    `prolonged_q`)."""
     duration = ExpressionWrapper(F("answered_at") - F("received_at"), output_field=DurationField())
     return {
-        "overdue": Count("pk", filter=case_overdue_q(on)),
         "acknowledged_on_time": Count("pk", filter=ACK_ON_TIME_Q),
         "not_acknowledged": Count("pk", filter=Q(acknowledged_at__isnull=True)),
         "resolved": Count("pk", filter=RESOLVED_Q),
         "resolved_on_time": Count("pk", filter=RESOLVED_ON_TIME_Q),
         "mass": Count("pk", filter=mass_q()),
-        "prolonged": Count("pk", filter=prolonged_q(on)),
         "over_level": Count("pk", filter=over_level_q()),
+        "prolonged_after_final": Count("pk", filter=flags.prolonged_after_final_q()),
         "resolution_seconds": Sum(duration, filter=RESOLVED_Q),
         **{f"by_status:{value}": Count("pk", filter=Q(status=value)) for value in Status.values},
     }
 
 
-def _petition_aggregates() -> dict:
+def _dated_case_aggregates(on: dt.date) -> dict:
+    """The figures that depend on the reading day: counted from the open cases on each read."""
+    return {
+        "overdue": Count("pk", filter=case_overdue_q(on)),
+        "prolonged_late": Count(
+            "pk", filter=flags.prolonged_late_q(on) & ~flags.prolonged_after_final_q()
+        ),
+    }
+
+
+def petition_aggregates() -> dict:
     """One pass over the petitions: counted by kind, by channel and by topic (by id: no join
     per petition) with a filtered count each."""
     topics = Topic.objects.order_by().values_list("pk", "code")
@@ -766,21 +795,76 @@ def _handling_agency():
     return Coalesce("assigned_agency", "competent_agency", "receiving_agency")
 
 
-def _petition_buckets(scope: Scope, *, by_agency: bool) -> Buckets:
-    """Two reads: the cases, the petitions (by the root's child); the cases by agency."""
+def _petition_buckets(scope: Scope, *, by_agency: bool, stored: bool = True) -> Buckets:
+    """By the root's child: the whole months of the period from the stored monthly figures
+    (`_stored_buckets`), the days outside them from the records, and the figures that depend
+    on the reading day from the open cases. By agency (handling agencies change: nothing is
+    stored by agency), or with `stored` False, everything from the records."""
     cases = Case.objects.filter(_cases_period_q(scope))
     if by_agency:
         cases = cases.annotate(handling=_handling_agency())
-        return _read(scope, cases, "unit", _case_aggregates(scope.on), agency="handling")
-    buckets = _read(scope, cases, "unit", _case_aggregates(scope.on))
-    petitions = Petition.objects.filter(_petitions_period_q(scope))
-    for key, counts in _read(scope, petitions, "unit", _petition_aggregates()).items():
+        aggregates = stored_case_aggregates() | _dated_case_aggregates(scope.on)
+        return _read(scope, cases, "unit", aggregates, agency="handling")
+    months = whole_months(scope.start, scope.end) if stored else None
+    buckets = _stored_buckets(scope, *months) if months else defaultdict(Counter)
+    for start, end in _days_outside(scope.start, scope.end, months):
+        days = replace(scope, start=start, end=end)
+        reads = (
+            (Case.objects.filter(_cases_period_q(days)), stored_case_aggregates()),
+            (Petition.objects.filter(_petitions_period_q(days)), petition_aggregates()),
+        )
+        for qs, aggregates in reads:
+            for key, counts in _read(scope, qs, "unit", aggregates).items():
+                buckets[key].update(counts)
+    open_cases = cases.filter(CASE_OPEN_Q)
+    for key, counts in _read(scope, open_cases, "unit", _dated_case_aggregates(scope.on)).items():
         buckets[key].update(counts)
+    return buckets
+
+
+def _days_outside(start: dt.date, end: dt.date, months) -> list[tuple[dt.date, dt.date]]:
+    """The parts of [start, end] before and after its whole months (all of it: no months)."""
+    if not months:
+        return [(start, end)]
+    first, last = months
+    parts = []
+    if start < first:
+        parts.append((start, first - dt.timedelta(days=1)))
+    after = monthly.next_month(last)
+    if after <= end:
+        parts.append((after, end))
+    return parts
+
+
+def _stored_buckets(scope: Scope, first: dt.date, last: dt.date) -> Buckets:
+    """The stored figures of the months first … last (their first days), by the root's child,
+    refreshed first (monthly.refresh)."""
+    using = UnitMonth.objects.db
+    monthly.refresh(using)
+    figures = [*stored_case_aggregates(), *petition_aggregates()]
+    columns = {name: Sum(column_of(name)) for name in figures if not name.startswith("by_topic:")}
+    in_months = Q(month__gte=first, month__lte=last)
+    buckets = _read(scope, UnitMonth.objects.filter(in_months), "unit", columns)
+    codes = dict(Topic.objects.order_by().values_list("pk", "code"))
+    by_topic = _read(
+        scope,
+        UnitMonthTopic.objects.filter(in_months),
+        "unit",
+        {"by_topic_id:": Sum("petitions")},
+        by="topic",
+    )
+    for key, counts in by_topic.items():
+        buckets[key].update(
+            {f"by_topic:{codes[int(name.split(':')[1])]}": n for name, n in counts.items()}
+        )
     return buckets
 
 
 def _petition_finish(counts: Counter, *, dimensions: bool = True) -> dict:
     row = {k: int(counts.get(k, 0)) for k in PETITION_KEYS}
+    row["prolonged"] = int(counts.get("prolonged_after_final", 0)) + int(
+        counts.get("prolonged_late", 0)
+    )  # prolonged_q
     statuses = {value: int(counts.get(f"by_status:{value}", 0)) for value in Status.values}
     row["cases"] = sum(statuses.values())
     row["open"] = sum(statuses[value] for value in OPEN_STATUSES)  # CASE_OPEN_Q
