@@ -35,13 +35,13 @@ def _second_factor_passed_for_test_logins(monkeypatch):
     from django.contrib.auth import get_user_model
     from django.test import Client
 
-    from townhall.accounts.two_factor import SESSION_KEY
+    from townhall.accounts.two_factor import SESSION_KEY, session_flag
 
     def mark(client) -> None:
         session = client.session
         user_id = session.get("_auth_user_id")
         if user_id is not None:
-            session[SESSION_KEY] = get_user_model()._meta.pk.to_python(user_id)
+            session[SESSION_KEY] = session_flag(get_user_model().objects.get(pk=user_id))
             session.save()
 
     force_login, login = Client.force_login, Client.login

@@ -248,9 +248,8 @@ FORMS = {  # name → (url, the form in the context, a date field, a number fiel
     "portal send": (lambda w: reverse("portal:send"), "form", None, None),
     "portal track": (lambda w: reverse("portal:track"), "form", None, None),
 }
-# Not a date at all. Years 0001 and 9999 are valid dates to the forms (the API refuses them);
-# see the report of issue #8.
-BAD_DATES = ["30/02/2026", "2026-02-30", "31/13/2022", "hôm qua"]
+# Not a date at all, or a year no one means (0001, 9999: core.dates.plausible_year, as the API).
+BAD_DATES = ["30/02/2026", "2026-02-30", "31/13/2022", "hôm qua", "01/01/0001", "31/12/9999"]
 
 
 def _post(world, name, data, **extra):
@@ -281,6 +280,16 @@ def test_a_date_out_of_range_is_shown_beside_its_field(world, name, value):
     field = FORMS[name][2]
     errors = _errors(_post(world, name, {field: value}), name)
     assert field in errors, (value, errors)
+    if value.endswith(("0001", "9999")) and name != "conference":  # date-only fields
+        assert "1900" in " ".join(errors[field]), errors[field]
+    assert counts() == before
+
+
+@pytest.mark.parametrize("value", ["0001-01-01T09:00", "9999-12-31T09:00"])
+def test_a_date_and_time_in_an_implausible_year_is_refused(world, value):
+    before = counts()
+    errors = _errors(_post(world, "conference", {"starts_at": value}), "conference")
+    assert "1900" in " ".join(errors["starts_at"]), errors
     assert counts() == before
 
 

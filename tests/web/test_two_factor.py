@@ -260,3 +260,22 @@ def test_an_administrator_resets_a_device_from_the_admin(cast):
     entry = LogEntry.objects.get(object_id=str(leader.pk))
     assert entry.user == admin
     assert entry.change_message == "Two-factor device reset"
+
+
+def test_a_reset_ends_the_sessions_that_passed_the_old_code(cast):
+    leader = cast.kim_thanh_leader
+    enrolled(leader)
+    client = password_login(leader)
+    client.post(TWO_FACTOR, {"code": current_code(leader), "next": "/cases/"})
+    assert client.get("/cases/").status_code == 200
+    other = password_login(leader, "10.0.0.2")  # a second session, not yet verified
+    call_command("two_factor_reset", leader.username, verbosity=0)
+    for session in (client, other):
+        response = session.get("/cases/")
+        assert response.status_code == 302
+        assert response["Location"].startswith(TWO_FACTOR)
+    # The new device, once confirmed, opens the pages again.
+    page = client.get(TWO_FACTOR).content.decode()
+    assert "data:image/svg+xml" in page  # enrolment again
+    client.post(TWO_FACTOR, {"code": current_code(leader), "next": "/cases/"})
+    assert client.get("/cases/").status_code == 200

@@ -32,6 +32,9 @@ class User(AbstractUser):
         blank=True,
         verbose_name=_("agencies"),
     )
+    # Raised by a two-factor reset: a session verified before it no longer counts
+    # (accounts/two_factor.py, `session_flag`).
+    second_factor_epoch = models.PositiveIntegerField(default=0, editable=False)
 
     class Meta:
         verbose_name = _("staff user")

@@ -20,12 +20,13 @@ import segno
 from django.contrib.admin.models import CHANGE, LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
+from django.db.models import F
 from django.http import HttpRequest
 from django.utils import timezone
 
 from .models import TOTPDevice, User
 
-SESSION_KEY = "townhall_second_factor"  # holds the user's pk once the code is verified
+SESSION_KEY = "townhall_second_factor"  # holds `session_flag(user)` once the code is verified
 ISSUER = "Townhall"
 DIGITS = 6
 STEP = 30  # seconds
@@ -39,17 +40,24 @@ def needs_second_factor(user) -> bool:
 
 
 # --- the session flag ------------------------------------------------------------------------
+def session_flag(user: User) -> str:
+    """What a verified session holds: the user and their reset count, so that a reset of the
+    device (`device_reset`) ends every session verified before it, with no query more than
+    the user row the session already loads."""
+    return f"{user.pk}:{user.second_factor_epoch}"
+
+
 def is_verified(request: HttpRequest) -> bool:
     user = getattr(request, "user", None)
     if not needs_second_factor(user):
         return True
-    return request.session.get(SESSION_KEY) == user.pk
+    return request.session.get(SESSION_KEY) == session_flag(user)
 
 
 def mark_verified(request: HttpRequest, user: User) -> None:
     """Set only by the verify and enrol views, after a correct code (new session key)."""
     request.session.cycle_key()
-    request.session[SESSION_KEY] = user.pk
+    request.session[SESSION_KEY] = session_flag(user)
 
 
 def reset_on_login(sender, request, user, **kwargs) -> None:
@@ -117,9 +125,13 @@ def device_verify(*, user: User, code: str, enrol: bool = False, at=None) -> boo
 
 @transaction.atomic
 def device_reset(*, user: User, actor: User | None) -> bool:
-    """Remove the user's device: they enrol again at their next login. True if there was one.
-    Logged in the admin's history of the user (by `actor`, or by the user for the CLI)."""
+    """Remove the user's device: they enrol again at their next login, and every session that
+    passed the old device's code must pass the new one (`session_flag`). True if there was a
+    device. Logged in the admin's history of the user (by `actor`, or by the user for the
+    CLI)."""
     deleted, _ = TOTPDevice.objects.filter(user=user).delete()
+    # Sessions that passed the old device's code no longer count, deleted device or not.
+    User.objects.filter(pk=user.pk).update(second_factor_epoch=F("second_factor_epoch") + 1)
     if deleted:
         message = "Two-factor device reset" + ("" if actor else " from the command line")
         _log(actor=actor or user, user=user, message=message)

@@ -15,6 +15,7 @@ from django.utils import timezone
 from ninja import Field, Schema
 from pydantic import AfterValidator, field_validator
 
+from townhall.core.dates import FIRST_YEAR, LAST_YEAR, year_is_plausible
 from townhall.petitions import flags, selectors
 from townhall.petitions.models import Case, Channel, Kind, Petition, Status
 
@@ -117,8 +118,8 @@ class PetitionIn(Schema):
     @field_validator("received_at")
     @classmethod
     def _plausible_year(cls, value: dt.datetime) -> dt.datetime:
-        if not 1900 <= value.year <= 9998:
-            raise ValueError("the year must be between 1900 and 9998")
+        if not year_is_plausible(value):
+            raise ValueError(f"the year must be between {FIRST_YEAR} and {LAST_YEAR}")
         return value
 
 

@@ -24,6 +24,8 @@ from townhall.accounts.models import Role
 from townhall.petitions.models import CaseEvent, ConfidentialRead, Status
 from townhall.petitions.selectors import cases_visible_to
 
+from . import fields
+
 PAGE_SIZE = 50
 READ = "confidential_read"  # the "action" of a ConfidentialRead row in this list
 AUDIT_ROLES = frozenset({Role.INSPECTOR, Role.ADMINISTRATOR})
@@ -41,7 +43,7 @@ def may_audit(user) -> bool:
 
 
 def _date_field(label) -> forms.DateField:
-    return forms.DateField(
+    return fields.DateField(
         label=label,
         required=False,
         input_formats=DATE_FORMATS,

@@ -5,6 +5,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from townhall.accounts import policy
+from townhall.core import fields
 from townhall.petitions.errors import PetitionError
 from townhall.petitions.models import Kind, Topic
 
@@ -54,7 +55,7 @@ class ConferencePlanForm(JurisdictionForm):
 
     title = forms.CharField(label=_("Title"), max_length=250)
     host_agency = forms.ModelChoiceField(label=_("Host agency"), queryset=None)
-    starts_at = forms.DateTimeField(label=_("Starts at"), widget=DateTimeInput)
+    starts_at = fields.DateTimeField(label=_("Starts at"), widget=DateTimeInput)
     chair = forms.ModelChoiceField(label=_("Chair"), queryset=None)
     co_chairs = forms.ModelMultipleChoiceField(label=_("Co-chairs"), queryset=None, required=False)
     organisers = forms.ModelMultipleChoiceField(
@@ -75,14 +76,14 @@ class ConferencePlanForm(JurisdictionForm):
 
 
 class AnnounceForm(forms.Form):
-    announced_at = forms.DateTimeField(
+    announced_at = fields.DateTimeField(
         label=_("Announced at"), widget=DateTimeInput, required=False, help_text=_("Empty: now")
     )
     invitation_number = forms.CharField(label=_("Invitation number"), max_length=40, required=False)
 
 
 class HoldForm(forms.Form):
-    held_at = forms.DateTimeField(
+    held_at = fields.DateTimeField(
         label=_("Held at"), widget=DateTimeInput, required=False, help_text=_("Empty: now")
     )
     attendance = forms.IntegerField(label=_("Attendance"), min_value=0, required=False)
@@ -111,7 +112,7 @@ class OpinionForm(JurisdictionForm):
     people_count = forms.IntegerField(
         label=_("Number of people"), min_value=1, max_value=1_000_000, required=False
     )
-    received_at = forms.DateTimeField(
+    received_at = fields.DateTimeField(
         label=_("Received at"), widget=DateTimeInput, required=False, help_text=_("Empty: now")
     )
     collected_by = forms.ModelChoiceField(label=_("Collected by"), queryset=None, required=False)
@@ -132,7 +133,7 @@ class OutcomeForm(JurisdictionForm):
         label=_("Answer"), widget=forms.Textarea(attrs={"rows": 2}), required=False
     )
     assignee = forms.ModelChoiceField(label=_("Assignee"), queryset=None, required=False)
-    deadline = forms.DateField(label=_("Deadline"), widget=DateInput, required=False)
+    deadline = fields.DateField(label=_("Deadline"), widget=DateInput, required=False)
     expected_result = forms.CharField(label=_("Expected result"), required=False)
 
 
@@ -140,7 +141,7 @@ class PreparationForm(JurisdictionForm):
     agency_fields = ("agency",)
 
     agency = forms.ModelChoiceField(label=_("Agency preparing the answer"), queryset=None)
-    prepare_by = forms.DateField(label=_("Prepare by"), widget=DateInput)
+    prepare_by = fields.DateField(label=_("Prepare by"), widget=DateInput)
 
 
 class PreparedForm(forms.Form):
@@ -149,9 +150,9 @@ class PreparedForm(forms.Form):
 
 class ConcludeForm(forms.Form):
     number = forms.CharField(label=_("Number"), max_length=40)
-    signed_on = forms.DateField(label=_("Date"), widget=DateInput)
+    signed_on = fields.DateField(label=_("Date"), widget=DateInput)
     text = forms.CharField(label=_("Conclusion"), widget=forms.Textarea)
-    published_at = forms.DateTimeField(
+    published_at = fields.DateTimeField(
         label=_("Published at"), widget=DateTimeInput, required=False, help_text=_("Empty: now")
     )
 
@@ -161,7 +162,7 @@ class DirectiveForm(JurisdictionForm):
 
     text = forms.CharField(label=_("Directive"), widget=forms.Textarea(attrs={"rows": 2}))
     assignee = forms.ModelChoiceField(label=_("Assignee"), queryset=None, required=False)
-    deadline = forms.DateField(label=_("Deadline"), widget=DateInput, required=False)
+    deadline = fields.DateField(label=_("Deadline"), widget=DateInput, required=False)
     expected_result = forms.CharField(label=_("Expected result"), required=False)
 
 
@@ -170,6 +171,6 @@ DirectiveFormSet = forms.formset_factory(DirectiveForm, extra=3)
 
 class DoneForm(forms.Form):
     result = forms.CharField(label=_("Result"), widget=forms.Textarea(attrs={"rows": 2}))
-    done_at = forms.DateTimeField(
+    done_at = fields.DateTimeField(
         label=_("Done at"), widget=DateTimeInput, required=False, help_text=_("Empty: now")
     )

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
 
 from townhall.accounts import policy
+from townhall.core import fields
 from townhall.core import text as vntext
 from townhall.units.models import Unit
 
@@ -52,7 +53,7 @@ SERVICE_MESSAGES = [
 
 def vn_date_field(label, *, required: bool = True) -> forms.DateField:
     """A date typed as officials write it, dd/mm/yyyy (ISO also accepted)."""
-    return forms.DateField(
+    return fields.DateField(
         label=label,
         required=required,
         input_formats=DATE_FORMATS,

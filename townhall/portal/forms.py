@@ -7,6 +7,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
 
+from townhall.core import fields
 from townhall.petitions.forms import MultipleFileField
 from townhall.petitions.models import Kind, Topic
 from townhall.reports import statistics
@@ -278,7 +279,7 @@ BAD_DATE = _("Enter a date as dd/mm/yyyy.")
 
 
 def _date_field(label) -> forms.DateField:
-    return forms.DateField(
+    return fields.DateField(
         label=label,
         required=False,
         input_formats=DATE_FORMATS,

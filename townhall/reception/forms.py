@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from townhall.accounts import policy
+from townhall.core import fields
 from townhall.petitions.errors import PetitionError
 from townhall.petitions.models import Kind, Topic
 from townhall.units.models import Agency
@@ -25,7 +26,7 @@ CITIZEN_ROWS = 5  # a group sends at most 5 representatives
 
 def date_field(label, *, required: bool = True) -> forms.DateField:
     """A date typed as officials write it, dd/mm/yyyy (ISO also accepted)."""
-    return forms.DateField(
+    return fields.DateField(
         label=label,
         required=required,
         input_formats=DATE_FORMATS,

@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from townhall.accounts import policy
+from townhall.core import fields
 from townhall.core.dates import today
 from townhall.units.models import Level
 
@@ -51,8 +52,8 @@ class UnitForm(forms.Form):
 
 
 class FilterForm(UnitForm):
-    start = forms.DateField(label=_("From"), widget=DATE_INPUT)
-    end = forms.DateField(label=_("To"), widget=DATE_INPUT)
+    start = fields.DateField(label=_("From"), widget=DATE_INPUT)
+    end = fields.DateField(label=_("To"), widget=DATE_INPUT)
     level = forms.ChoiceField(
         label=_("Level"),
         choices=[("", _("Every level")), *Level.choices],
