@@ -474,9 +474,49 @@ def detail(r: dict) -> str:
 START, END = "<!-- bench:tables:start -->", "<!-- bench:tables:end -->"
 
 
+def _kept_sections(old: str, measured: set[str]) -> dict[str, str]:
+    """The tables already in the document for databases and sizes not measured in this run
+    (a fresh machine has no results of earlier runs): kept as they are, by title."""
+    if START not in old or END not in old:
+        return {}
+    inside = old.split(START, 1)[1].split(END, 1)[0]
+    kept = {}
+    for section in inside.split("\n### ")[1:]:
+        name = section.split(" — ", 1)[0]
+        if name not in measured:
+            kept[name] = "### " + section.rstrip("\n") + "\n"
+    return kept
+
+
+def _order(name: str) -> tuple[str, int]:
+    engine, size = name.split(", ", 1)
+    return (
+        "postgres" if engine == "PostgreSQL" else "sqlite",
+        int(size.split()[0].replace(",", "")),
+    )
+
+
 def write_doc(results: list[dict]) -> None:
-    """Rewrite the measured part of docs/benchmarks.md; text outside the markers is kept."""
+    """Rewrite the measured part of docs/benchmarks.md; text outside the markers is kept, and
+    so are the tables of databases and sizes this run did not measure."""
     m = results[0]["machine"]
+    old = DOC.read_text(encoding="utf-8") if DOC.exists() else ""
+    sections = _kept_sections(old, {title(r) for r in results})
+    for r in results:
+        sections[title(r)] = "\n".join(
+            [
+                f"### {title(r)} — measured {r['started'][:16].replace('T', ' ')} UTC",
+                "",
+                table(r),
+                "",
+                generation_line(r),
+                "",
+                conditions(r),
+                "",
+                detail(r),
+                "",
+            ]
+        )
     parts = [
         START,
         "",
@@ -484,22 +524,9 @@ def write_doc(results: list[dict]) -> None:
         f"PostgreSQL {m['postgresql']} (default configuration), SQLite {m['sqlite']}.",
         "",
     ]
-    for r in sorted(results, key=lambda x: (x["engine"], x["size"])):
-        parts += [
-            f"### {title(r)} — measured {r['started'][:16].replace('T', ' ')} UTC",
-            "",
-            table(r),
-            "",
-            generation_line(r),
-            "",
-            conditions(r),
-            "",
-            detail(r),
-            "",
-        ]
+    parts += [sections[name] for name in sorted(sections, key=_order)]
     parts.append(END)
     generated = "\n".join(parts)
-    old = DOC.read_text(encoding="utf-8") if DOC.exists() else ""
     if START in old and END in old:
         head, rest = old.split(START, 1)
         tail = rest.split(END, 1)[1]

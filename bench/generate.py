@@ -651,7 +651,10 @@ def build_chunk(args: tuple[int, int, int]) -> Chunk:
         )
         scope = {w.unit_paths[unit_id], w.agency_paths[receiving]}
         scope.update(w.agency_paths[a] for a in (competent, assigned_agency) if a)
-        out.scopes.extend((case_id, path) for path in scope)
+        # The case's worklist facts on each scope row (migration petitions/0007; the triggers
+        # that copy them are off during the load).
+        facts = (True, status, due.isoformat() if due else None, fmt(received_at), case_people)
+        out.scopes.extend((case_id, path, *facts, over_level, 0) for path in scope)
         out.events.extend(
             (case_id, fmt(at), None, action, frm, to, "", "{}", public)
             for at, action, frm, to, public in events
@@ -787,7 +790,21 @@ TABLES = [  # (attribute of Chunk, table, columns)
         ],
     ),
     ("bands", "petitions_similarityband", ["key", "petition_id", "case_id"]),
-    ("scopes", "petitions_casescope", ["case_id", "path"]),
+    (
+        "scopes",
+        "petitions_casescope",
+        [
+            "case_id",
+            "path",
+            "live",
+            "status",
+            "due",
+            "received_at",
+            "people",
+            "over_level",
+            "reopened_after_final",
+        ],
+    ),
     (
         "events",
         "petitions_caseevent",

@@ -98,3 +98,67 @@ def test_a_page_and_its_count_match_the_queryset_they_come_from(cast, name):
             count, ids = selectors.page_ids(user, cases, start, 3)
             assert count == len(expected)
             assert ids == expected[start : start + 3]
+
+
+def test_the_scope_rows_facts_give_the_same_pages_as_the_cases(cast):
+    """`worklist_page` reads the facts the triggers copy onto CaseScope rows; through intake,
+    acceptance, assignment past the deadline, answer, close, merge, reopening and writes that
+    bypass the services, it gives every page and count that `page_ids` over `worklist` gives."""
+    from townhall.petitions.models import Status
+
+    leader, clerk = cast.kim_thanh_leader, cast.kim_thanh_clerk
+    cases = []
+    for i, when in enumerate(dt.datetime(2022, 10, d, 9, tzinfo=dt.UTC) for d in range(3, 12)):
+        agency = cast.province_committee if i == 8 else cast.kim_thanh_committee
+        cases.append(
+            services.petition_receive(
+                intake=intake(agency, when=when, submitters=[resident(i)]),
+                actor=cast.administrator if i == 8 else clerk,
+            ).case
+        )
+    for case in cases[1:6]:
+        services.case_accept(case=case, actor=leader)
+    for case in cases[2:5]:
+        services.case_assign(
+            case=Case.objects.get(pk=case.pk),
+            actor=leader,
+            agency=cast.kim_thanh_committee,
+            due=dt.date(2022, 10, 20),
+        )
+    services.case_answer(case=Case.objects.get(pk=cases[3].pk), actor=leader, answer="Đã trả lời")
+    services.case_merge(source=cases[5], target=cases[1], actor=leader)
+    Case.objects.filter(pk=cases[6].pk).update(people=9)  # not through the services
+    Case.objects.filter(pk=cases[7].pk).update(status=Status.CLOSED, reopened_after_final=1)
+
+    def check(on: dt.date) -> None:
+        for user in (leader, clerk, cast.province_inspector, cast.chi_linh_leader):
+            for name in selectors.FACT_WORKLISTS:
+                ordered = selectors.worklist(user, name, on=on).order_by(
+                    *selectors.worklist_order(name)
+                )
+                expected = list(ordered.values_list("pk", flat=True))
+                for start in (0, 2, 5):
+                    found = selectors.worklist_page(user, name, start, 3, on=on)
+                    assert found == (len(expected), expected[start : start + 3]), (
+                        user.username,
+                        name,
+                        start,
+                    )
+
+    check(dt.date(2022, 10, 21))  # two assigned cases are overdue (the third was answered)
+    check(dt.date(2022, 12, 31))  # and prolonged (more than 30 days past)
+    counts = {
+        (name, on.month): selectors.worklist_page(leader, name, 0, 20, on=on)[0]
+        for name in ("all", "overdue", "flagged")
+        for on in (dt.date(2022, 10, 21), dt.date(2022, 12, 31))
+    }
+    assert counts[("all", 10)] == 8  # nine received, one merged away
+    assert counts[("overdue", 10)] == 2
+    assert counts[("flagged", 10)] == 3  # nine people; reopened after a final decision; over-level
+    assert counts[("flagged", 12)] == 5  # and the two overdue, now prolonged
+    assert selectors.worklist_page(cast.kim_thanh_leader, "mine", 0, 20) is None
+    from townhall.accounts.models import User
+
+    root = User.objects.create_superuser("root-facts", password="x")  # noqa: S106
+    assert selectors.worklist_page(root, "all", 0, 20) is None
+    assert set(CaseScope.objects.filter(case=cases[5]).values_list("live", flat=True)) == {False}

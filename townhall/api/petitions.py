@@ -265,7 +265,29 @@ def list_cases(
     page: int = Query(1, ge=1, le=100_000),
     page_size: int = Query(20, ge=1, le=100),
 ) -> HttpResponse:
-    cases = selectors.worklist(request.auth, worklist)
+    start = (page - 1) * page_size
+    found = None
+    if not (status or kind or unit or q):  # a plain worklist: from the scope rows' facts
+        found = selectors.worklist_page(request.auth, worklist, start, page_size)
+    count, ids = found or _filtered_page(
+        request.auth, worklist, (status, kind, unit, q), start, page_size
+    )
+    rows = selectors.rows_for(ids, *CASE_RELATED)
+    return respond(
+        CasePageOut,
+        {
+            "count": count,
+            "page": page,
+            "page_size": page_size,
+            "results": [case_summary(case) for case in rows],
+        },
+    )
+
+
+def _filtered_page(user, worklist: str, filters: tuple, start: int, page_size: int):
+    """A worklist page with the filters applied, from the cases (`selectors.page_ids`)."""
+    status, kind, unit, q = filters
+    cases = selectors.worklist(user, worklist)
     if status:
         cases = cases.filter(status=status)
     if kind:
@@ -280,21 +302,8 @@ def list_cases(
         cases = cases.filter(within)
     if q:
         cases = selectors.search(cases, q)
-    if worklist in ("due_soon", "overdue"):
-        cases = cases.order_by("due", "pk")
-    else:
-        cases = cases.order_by("-received_at", "-pk")
-    count, ids = selectors.page_ids(request.auth, cases, (page - 1) * page_size, page_size)
-    rows = selectors.rows_for(ids, *CASE_RELATED)
-    return respond(
-        CasePageOut,
-        {
-            "count": count,
-            "page": page,
-            "page_size": page_size,
-            "results": [case_summary(case) for case in rows],
-        },
-    )
+    cases = cases.order_by(*selectors.worklist_order(worklist))
+    return selectors.page_ids(user, cases, start, page_size)
 
 
 # --- transitions ----------------------------------------------------------------------------

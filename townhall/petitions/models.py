@@ -303,24 +303,51 @@ class Attachment(models.Model):
 class CaseScope(models.Model):
     """The unit paths that place a case in a jurisdiction: its locality's and those of its
     receiving, competent and assigned agencies (`scope.refresh`). The access policy reads this
-    table with one indexed prefix match instead of four over joins."""
+    table with one indexed prefix match instead of four over joins.
+
+    Each row also carries the case's facts that the worklists filter and sort on (`FACTS`),
+    copied by database triggers whenever the case changes (migration petitions/0007), so
+    that a province's worklist is one range of this table's index rather than a probe of the
+    case table per row (`selectors.worklist_page`)."""
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="scope")
     path = models.CharField(max_length=80)
+    # The case's facts (same names as Case's, so the same Q objects filter both).
+    live = models.BooleanField(default=True)  # not merged into another case
+    status = models.CharField(max_length=20, default=Status.RECEIVED)
+    due = models.DateField(null=True)
+    received_at = models.DateTimeField(null=True)
+    people = models.PositiveIntegerField(default=1)
+    over_level = models.BooleanField(default=False)
+    reopened_after_final = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["case", "path"], name="case_scope_once"),
         ]
         indexes = [
-            # A prefix match on the path answered from the index alone, with the case ids
-            # (pattern operators: LIKE 'x/%' uses the index whatever the database's collation).
+            # A prefix match on the path answered from the index alone, with the case ids and
+            # facts (pattern operators: LIKE 'x/%' uses the index whatever the database's
+            # collation; INCLUDE on PostgreSQL only).
             models.Index(
-                fields=["path", "case"],
-                opclasses=["varchar_pattern_ops", "int8_ops"],
-                name="case_scope_path_idx",
+                fields=["path"],
+                opclasses=["varchar_pattern_ops"],
+                include=[
+                    "case",
+                    "live",
+                    "status",
+                    "due",
+                    "received_at",
+                    "people",
+                    "over_level",
+                    "reopened_after_final",
+                ],
+                name="case_scope_facts_idx",
             ),
         ]
+
+    # Case fields copied here, in the order the triggers write them.
+    FACTS = ("status", "due", "received_at", "people", "over_level", "reopened_after_final")
 
     def __str__(self) -> str:
         return f"case {self.case_id} in {self.path}"
