@@ -300,12 +300,16 @@ class Attachment(models.Model):
         return self.original_name
 
 
+# The Case fields CaseScope rows carry for the worklists (with `live`, not merged).
+SCOPE_FACTS = ("status", "due", "received_at", "people", "over_level", "reopened_after_final")
+
+
 class CaseScope(models.Model):
     """The unit paths that place a case in a jurisdiction: its locality's and those of its
     receiving, competent and assigned agencies (`scope.refresh`). The access policy reads this
     table with one indexed prefix match instead of four over joins.
 
-    Each row also carries the case's facts that the worklists filter and sort on (`FACTS`),
+    Each row also carries the case's facts that the worklists filter and sort on (SCOPE_FACTS),
     copied by database triggers whenever the case changes (migration petitions/0007), so
     that a province's worklist is one range of this table's index rather than a probe of the
     case table per row (`selectors.worklist_page`)."""
@@ -332,22 +336,10 @@ class CaseScope(models.Model):
             models.Index(
                 fields=["path"],
                 opclasses=["varchar_pattern_ops"],
-                include=[
-                    "case",
-                    "live",
-                    "status",
-                    "due",
-                    "received_at",
-                    "people",
-                    "over_level",
-                    "reopened_after_final",
-                ],
+                include=["case", "live", *SCOPE_FACTS],
                 name="case_scope_facts_idx",
             ),
         ]
-
-    # Case fields copied here, in the order the triggers write them.
-    FACTS = ("status", "due", "received_at", "people", "over_level", "reopened_after_final")
 
     def __str__(self) -> str:
         return f"case {self.case_id} in {self.path}"

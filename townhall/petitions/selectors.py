@@ -107,7 +107,7 @@ FACT_WORKLISTS = ("all", "due_soon", "overdue", "flagged")
 
 def _facts_q(name: str, on: dt.date) -> Q:
     """The conditions of a worklist of FACT_WORKLISTS, over fields that Case and CaseScope
-    both have (CaseScope.FACTS): one definition for both reads."""
+    both have (models.SCOPE_FACTS): one definition for both reads."""
     if name == "due_soon":
         horizon = calendar.add_working_days(on, DUE_SOON_WORKING_DAYS)
         return Q(status__in=OPEN_STATUSES, due__gte=on, due__lte=horizon)
@@ -159,11 +159,18 @@ def worklist_page(
     if connection.vendor != "postgresql":
         ordered = distinct.order_by(*order).values_list("case_id", flat=True)
         return distinct.count(), list(ordered[start : start + size])
-    inner, params = distinct.query.sql_with_params()
+    return _counted_page(distinct, "case_id", order, start, size)
+
+
+def _counted_page(rows: QuerySet, key: str, order: list[str], start: int, size: int):
+    """PostgreSQL: the number of `rows` (a `values()` queryset holding `key` and the `order`
+    fields) and the `key` of one page in that order, in one read: the rows gathered once in a
+    MATERIALIZED CTE, then counted and sorted."""
+    inner, params = rows.query.sql_with_params()
     by = ", ".join(f'"{f.lstrip("-")}" {"DESC" if f.startswith("-") else "ASC"}' for f in order)
     sql = (
         f"WITH m AS MATERIALIZED ({inner}) SELECT (SELECT COUNT(*) FROM m), "  # noqa: S608 - field names from code  # nosec B608
-        f'ARRAY(SELECT "case_id" FROM m ORDER BY {by} LIMIT %s OFFSET %s)'
+        f'ARRAY(SELECT "{key}" FROM m ORDER BY {by} LIMIT %s OFFSET %s)'
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, [*params, size, start])
@@ -207,16 +214,7 @@ def page_ids(user, cases: QuerySet[Case], start: int, size: int) -> tuple[int, l
     if connection.vendor != "postgresql" or policy.sees_everything(user) or not plain:
         return cases.count(), list(cases.values_list("pk", flat=True)[start : start + size])
     columns = list(dict.fromkeys(f.lstrip("-") for f in ["pk", *order]))
-    inner, params = cases.order_by().values(*columns).query.sql_with_params()
-    by = ", ".join(f'"{f.lstrip("-")}" {"DESC" if f.startswith("-") else "ASC"}' for f in order)
-    sql = (
-        f"WITH m AS MATERIALIZED ({inner}) SELECT (SELECT COUNT(*) FROM m), "  # noqa: S608 - field names from code  # nosec B608
-        f'ARRAY(SELECT "pk" FROM m ORDER BY {by} LIMIT %s OFFSET %s)'
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [*params, size, start])
-        count, ids = cursor.fetchone()
-    return count, list(ids)
+    return _counted_page(cases.order_by().values(*columns), "pk", order, start, size)
 
 
 def rows_for(ids: list[int], *related: str) -> list[Case]:
