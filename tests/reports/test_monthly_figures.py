@@ -136,3 +136,43 @@ def test_the_figures_command_refreshes_and_rebuilds():
     assert "monthly row(s) written" in out.getvalue()
     assert UnitMonth.objects.count() == rows
     assert_agree()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_refresh_never_consumes_a_mark_whose_write_it_cannot_see():
+    """docs/decisions/0009: a write's mark becomes visible with the write. A refresh that runs
+    while a transaction holds an uncommitted change consumes the marks already committed for
+    the same month (a mark "already there" is exactly what a unique mark would have relied
+    on) but not the writer's own, so the next refresh sees the change. PostgreSQL only:
+    SQLite has one writer at a time."""
+    import threading
+
+    from django.db import connection, connections, transaction
+
+    if connection.vendor != "postgresql":
+        pytest.skip("needs concurrent writers")
+    mass, _quick, _late, _old = build()
+    scope = periods()[0]
+    assert_agree()  # consumes the marks of build()
+    changed, release = threading.Event(), threading.Event()
+
+    def writer() -> None:
+        try:
+            with transaction.atomic():
+                Case.objects.filter(pk=mass.pk).update(status=Status.CLOSED)
+                changed.set()
+                release.wait(timeout=30)
+        finally:
+            connections.close_all()
+
+    Case.objects.filter(pk=mass.pk).update(people=8)  # committed: its month is marked
+    thread = threading.Thread(target=writer)
+    thread.start()
+    assert changed.wait(timeout=30)
+    assert monthly.refresh() >= 1  # the committed marks; the writer's is not visible yet
+    release.set()
+    thread.join(timeout=30)
+    assert StaleMonth.objects.exists()  # committed with the write
+    stored = figures(scope, stored=True)
+    assert stored == figures(scope, stored=False)
+    assert stored["total"]["by_status"]["closed"] == 1
