@@ -11,6 +11,7 @@ record inside it that the user may not change is "forbidden" (403).
 """
 
 from django.core.exceptions import PermissionDenied
+from django.db import connection
 from django.db.models import Model, Q, QuerySet
 from django.http import Http404
 
@@ -60,9 +61,16 @@ def path_filter(user, path_field: str) -> Q:
     paths = jurisdiction_paths(user)
     if not paths:
         return Q(pk__in=[])
+    # SQLite does not use an index for LIKE 'x%' (its LIKE ignores case): there the prefix is
+    # the equivalent range [path, path with its last character raised), which uses one.
+    as_range = connection.vendor == "sqlite"
     condition = Q()
     for path in paths:
-        condition |= Q(**{f"{path_field}__startswith": path})
+        if as_range and path:
+            after = path[:-1] + chr(ord(path[-1]) + 1)
+            condition |= Q(**{f"{path_field}__gte": path, f"{path_field}__lt": after})
+        else:
+            condition |= Q(**{f"{path_field}__startswith": path})
     return condition
 
 
