@@ -6,7 +6,6 @@ after it.
 """
 
 import hashlib
-import importlib
 import json
 import os
 import shutil
@@ -19,7 +18,6 @@ import zlib
 from pathlib import Path
 
 import pytest
-from django.apps import apps as django_apps
 from django.conf import settings
 from django.contrib.auth.models import Group, Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -34,6 +32,7 @@ from townhall.petitions.models import Attachment, Case, ConfidentialRead, Submit
 
 from ..cast import Cast
 from ..petitions.helpers import at, intake, resident
+from ..reference import seed_reference_data
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -67,29 +66,6 @@ def png_bytes() -> bytes:
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 
 
-def _seed_reference_data() -> None:
-    """Units (real packages) and the rows the data migrations seed: a previous transactional
-    test's flush removed them (permissions and content types too, after a serialized
-    rollback elsewhere)."""
-    from django.contrib.auth.management import create_permissions
-    from django.contrib.contenttypes.management import create_contenttypes
-
-    for app_config in django_apps.get_app_configs():
-        create_contenttypes(app_config, verbosity=0)
-        create_permissions(app_config, verbosity=0)
-    call_command("units_load", verbosity=0)
-    for module in [
-        "townhall.petitions.migrations.0002_seed_topics_and_rules",
-        "townhall.reception.migrations.0002_seed_reception_rules",
-        "townhall.reports.migrations.0002_seed_dialogue_rules",
-    ]:
-        try:
-            seed = importlib.import_module(module).seed
-        except (ImportError, AttributeError):
-            continue
-        seed(django_apps, None)
-
-
 @pytest.fixture
 def media(tmp_path):
     root = tmp_path / "media"
@@ -101,7 +77,7 @@ def media(tmp_path):
 def world(transactional_db, media):
     """Petitions with submitters and attachments, a denunciation read by its handler, a case
     walked to 'assigned', the outbox, groups and permissions: all through the real services."""
-    _seed_reference_data()
+    seed_reference_data()
     cast = Cast.build()
     clerk, leader, handler = cast.kim_thanh_clerk, cast.kim_thanh_leader, cast.kim_thanh_handler
     first = services.petition_receive(

@@ -16,6 +16,7 @@ from townhall.reports.models import StaleMonth, UnitMonth
 from townhall.reports.statistics import Scope
 from townhall.units.models import Agency
 
+from ..reference import seed_reference_data
 from .test_petition_statistics import CITY, COMMUNE, build, intake, two_level
 
 pytestmark = pytest.mark.django_db
@@ -151,6 +152,7 @@ def test_a_refresh_never_consumes_a_mark_whose_write_it_cannot_see():
 
     if connection.vendor != "postgresql":
         pytest.skip("needs concurrent writers")
+    seed_reference_data()  # an earlier transactional test's flush removed the units
     mass, _quick, _late, _old = build()
     scope = periods()[0]
     assert_agree()  # consumes the marks of build()
