@@ -1,6 +1,6 @@
 """Staff worklists at scale: one page = the count ("1–20 of N") plus 20 rows, policy applied
-(`selectors.worklist_page` — or `page_ids` where the scope rows' facts cannot answer — then
-`selectors.rows_for`, as the JSON API pages).
+(`selectors.worklist_ids`: the scope rows' facts, or `page_ids` where they cannot answer;
+then `selectors.rows_for`, as the JSON API pages).
 
 `page()` is what the bench-only HTTP endpoint serves too, so the in-process latency (database
 and ORM cost) and the HTTP figures (the whole request) measure the same work.
@@ -46,11 +46,7 @@ class PageOut(Schema):
 def page(user, name: str) -> dict:
     from townhall.petitions import selectors
 
-    found = selectors.worklist_page(user, name, 0, 20)  # as the API pages a plain worklist
-    if found is None:
-        cases = selectors.worklist(user, name).order_by(*selectors.worklist_order(name))
-        found = selectors.page_ids(user, cases, 0, 20)
-    count, ids = found
+    count, ids = selectors.worklist_ids(user, name, 0, 20)  # as the API pages a worklist
     rows = [
         {
             "id": c.pk,

@@ -266,12 +266,11 @@ def list_cases(
     page_size: int = Query(20, ge=1, le=100),
 ) -> HttpResponse:
     start = (page - 1) * page_size
-    found = None
-    if not (status or kind or unit or q):  # a plain worklist: from the scope rows' facts
-        found = selectors.worklist_page(request.auth, worklist, start, page_size)
-    count, ids = found or _filtered_page(
-        request.auth, worklist, (status, kind, unit, q), start, page_size
-    )
+    if status or kind or unit or q:
+        filters = (status, kind, unit, q)
+        count, ids = _filtered_page(request.auth, worklist, filters, start, page_size)
+    else:
+        count, ids = selectors.worklist_ids(request.auth, worklist, start, page_size)
     rows = selectors.rows_for(ids, *CASE_RELATED)
     return respond(
         CasePageOut,

@@ -148,7 +148,7 @@ def worklist_page(
     facts cannot answer: a user who sees everything (no scope rows to start from) or a list
     that reads other fields ("mine", "agency"). A case with several rows in the jurisdiction
     counts once (its rows carry the same facts)."""
-    if name not in FACT_WORKLISTS or policy.sees_everything(user):
+    if not facts_answer(user, name):
         return None
     rows = CaseScope.objects.filter(
         policy.path_filter(user, "path"), _facts_q(name, on or today()), live=True
@@ -178,16 +178,27 @@ def _counted_page(rows: QuerySet, key: str, order: list[str], start: int, size: 
     return count, list(ids)
 
 
+def facts_answer(user: User, name: str) -> bool:
+    """Whether `worklist_page` answers this plain worklist for this user."""
+    return name in FACT_WORKLISTS and not policy.sees_everything(user)
+
+
+def worklist_ids(user: User, name: str, start: int, size: int) -> tuple[int, list[int]]:
+    """The count and one page of ids of a plain worklist (no filters): from the scope rows'
+    facts where they answer, else from the cases (`page_ids` over `worklist`)."""
+    found = worklist_page(user, name, start, size)
+    if found is None:
+        cases = worklist(user, name).order_by(*worklist_order(name))
+        found = page_ids(user, cases, start, size)
+    return found
+
+
 class WorklistIds:
     """A plain worklist's case ids as a sequence for Django's Paginator (`count()` and a
     slice), each read by `worklist_page`; for a list the facts can answer (`facts_answer`)."""
 
     def __init__(self, user: User, name: str, *, on: dt.date | None = None):
         self.user, self.name, self.on = user, name, on or today()
-
-    @staticmethod
-    def facts_answer(user: User, name: str) -> bool:
-        return name in FACT_WORKLISTS and not policy.sees_everything(user)
 
     def count(self) -> int:
         return worklist_page(self.user, self.name, 0, 0, on=self.on)[0]

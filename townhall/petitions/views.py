@@ -78,7 +78,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
     filters.is_valid()  # a bad value is shown beside its filter and ignored
     wanted = filters.cleaned_data
     filtered = any(wanted.get(k) for k in ("status", "kind", "topic", "q"))
-    if not filtered and selectors.WorklistIds.facts_answer(user, tab):
+    if not filtered and selectors.facts_answer(user, tab):
         ids = selectors.WorklistIds(user, tab)  # from the scope rows' facts
     else:
         cases = selectors.worklist(user, tab)

@@ -85,7 +85,7 @@ from townhall.units.models import ERA_BOUNDS, Agency, Era, Level, Succession, Un
 
 from . import monthly
 from .models import UnitMonth, UnitMonthTopic, column_of, era_of
-from .monthly import whole_months
+from .monthly import add_months, whole_months
 
 MAX_YEARS = 10
 LEVELS_IN_ERA = {
@@ -115,14 +115,12 @@ class Scope:
 
     @property
     def start_at(self) -> dt.datetime:
-        return timezone.make_aware(dt.datetime.combine(self.start, dt.time.min))
+        return _midnight(self.start)
 
     @property
     def end_at(self) -> dt.datetime:
         """The first instant after the period (the period's last day is included)."""
-        return timezone.make_aware(
-            dt.datetime.combine(self.end + dt.timedelta(days=1), dt.time.min)
-        )
+        return _midnight(self.end + dt.timedelta(days=1))
 
     @cached_property
     def lineage(self) -> tuple[Unit, ...]:
@@ -224,9 +222,9 @@ def lineage_of(unit: Unit, start: dt.date, end: dt.date, *, own: bool = False) -
     return tuple(sorted(kept, key=lambda u: u.path))
 
 
-def _add_months(day: dt.date, months: int) -> dt.date:
-    index = day.year * 12 + day.month - 1 + months
-    return dt.date(index // 12, index % 12 + 1, 1)
+def _midnight(day: dt.date) -> dt.datetime:
+    """The first instant of a local day (Asia/Ho_Chi_Minh)."""
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
 
 
 def previous_period(start: dt.date, end: dt.date) -> tuple[dt.date, dt.date]:
@@ -235,7 +233,7 @@ def previous_period(start: dt.date, end: dt.date) -> tuple[dt.date, dt.date]:
     before = start - dt.timedelta(days=1)
     if start.day == 1 and (end + dt.timedelta(days=1)).day == 1:
         months = (end.year - start.year) * 12 + end.month - start.month + 1
-        return _add_months(start, -months), before
+        return add_months(start, -months), before
     return before - (end - start), before
 
 
@@ -438,34 +436,24 @@ def _read(
     outside the scope. With `agency` (a field of `qs`), in buckets by that agency instead.
     With `by` (a field of `qs`), also grouped by it: each figure's name gets the value
     appended ("by_topic_id:" and topic 3 → "by_topic_id:3")."""
-    database = connections[qs.db]
+    vendor = connections[qs.db].vendor
     names = list(aggregates)
-    aliases = {f"a{i}": aggregate for i, aggregate in enumerate(aggregates.values())}
     if agency:  # joined to the units: the agencies' rows are not rolled up by unit
         qs, groups = qs.filter(scope.units_q(unit_field, level=level)), None
         key = F(agency)
     else:
         qs = qs.filter(scope.unit_in_q(unit_field, level=level))
-        key, groups = _child_groups(
-            scope, unit_field, scope.unit_children(level=level), database.vendor
-        )
+        key, groups = _child_groups(scope, unit_field, scope.unit_children(level=level), vendor)
     fields = ("_key", by) if by else ("_key",)
-    rows = qs.order_by().annotate(_key=key).values(*fields).annotate(**aliases)
-    durations = [
-        i
-        for i, alias in enumerate(aliases)
-        if isinstance(rows.query.annotations[alias].output_field, DurationField)
-    ]
     sums: dict[object, list] = {}
-    for key, *values in _raw_rows(rows.values_list(*fields, *aliases)):
+    for keys, values in _aggregate_rows(qs.annotate(_key=key), fields, aggregates):
+        key = keys[0]
         if groups is not None:
             key = groups.get(key)
             if key is None:
                 continue
         if by:
-            key = (key, values.pop(0))
-        for i in durations:
-            values[i] = _seconds(values[i], database)
+            key = (key, keys[1])
         acc = sums.get(key)
         sums[key] = values if acc is None else list(map(add, acc, values))
     buckets: Buckets = defaultdict(Counter)
@@ -478,6 +466,24 @@ def _read(
             {f"{name}{suffix}": value for name, value in zip(names, acc, strict=True) if value}
         )
     return buckets
+
+
+def _aggregate_rows(qs: QuerySet, keys: tuple[str, ...], aggregates: dict):
+    """(key values, aggregate values in `aggregates`' order) for each group of `qs` by `keys`,
+    read raw (`_raw_rows`), durations in seconds."""
+    database = connections[qs.db]
+    aliases = {f"a{i}": aggregate for i, aggregate in enumerate(aggregates.values())}
+    rows = qs.order_by().values(*keys).annotate(**aliases)
+    durations = [
+        i
+        for i, alias in enumerate(aliases)
+        if isinstance(rows.query.annotations[alias].output_field, DurationField)
+    ]
+    for row in _raw_rows(rows.values_list(*keys, *aliases)):
+        values = list(row[len(keys) :])
+        for i in durations:
+            values[i] = _seconds(values[i], database)
+        yield row[: len(keys)], values
 
 
 def _raw_rows(qs: QuerySet) -> list[tuple]:
@@ -729,18 +735,28 @@ DIMENSIONS = {
 }
 
 
+def _cases_between_q(start: dt.date, end: dt.date, prefix: str = "") -> Q:
+    """Cases received from `start` to `end` (included) that were not merged into another."""
+    return Q(**{f"{prefix}received_on__gte": start, f"{prefix}received_on__lte": end}) & Q(
+        **{f"{prefix}merged_into__isnull": True}
+    )
+
+
 def _cases_period_q(scope: Scope, prefix: str = "") -> Q:
-    return Q(
-        **{f"{prefix}received_on__gte": scope.start, f"{prefix}received_on__lte": scope.end}
-    ) & Q(**{f"{prefix}merged_into__isnull": True})
+    return _cases_between_q(scope.start, scope.end, prefix)
 
 
 def cases_q(scope: Scope, prefix: str = "") -> Q:
     return _cases_period_q(scope, prefix) & scope.units_q(f"{prefix}unit")
 
 
+def _petitions_between_q(start: dt.date, end: dt.date) -> Q:
+    """Petitions received from `start` to `end` (included), local days."""
+    return Q(received_at__gte=_midnight(start), received_at__lt=_midnight(end + dt.timedelta(1)))
+
+
 def _petitions_period_q(scope: Scope) -> Q:
-    return Q(received_at__gte=scope.start_at, received_at__lt=scope.end_at)
+    return _petitions_between_q(scope.start, scope.end)
 
 
 def petitions_q(scope: Scope) -> Q:
@@ -780,15 +796,44 @@ def _dated_case_aggregates(on: dt.date) -> dict:
     }
 
 
-def petition_aggregates() -> dict:
-    """One pass over the petitions: counted by kind, by channel and by topic (by id: no join
-    per petition) with a filtered count each."""
-    topics = Topic.objects.order_by().values_list("pk", "code")
+def _kind_channel_aggregates() -> dict:
+    """The petitions by kind and by channel (the choices are code: `UnitMonth` columns)."""
     return {  # the petitions: the sum of those by kind (`_petition_finish`)
         **{f"by_kind:{value}": Count("pk", filter=Q(kind=value)) for value in Kind.values},
         **{f"by_channel:{value}": Count("pk", filter=Q(channel=value)) for value in Channel.values},
+    }
+
+
+def _petition_aggregates() -> dict:
+    """One pass over the petitions: counted by kind, by channel and by topic (by id: no join
+    per petition) with a filtered count each."""
+    topics = Topic.objects.order_by().values_list("pk", "code")
+    return {
+        **_kind_channel_aggregates(),
         **{f"by_topic:{code}": Count("pk", filter=Q(topic=pk)) for pk, code in topics},
     }
+
+
+def month_records(
+    using: str, month: dt.date, units: list[int] | None
+) -> tuple[dict[int, dict], list[tuple[int, int, int]]]:
+    """What `monthly` stores for one month, counted from the records with the aggregates the
+    statistics count with: {unit id: {figure: value}} of the cases and petitions received in
+    the month, and (unit id, topic id, petitions) rows; for `units` only (None: every unit)."""
+    last = add_months(month, 1) - dt.timedelta(days=1)
+    cases = Case.objects.using(using).filter(_cases_between_q(month, last))
+    petitions = Petition.objects.using(using).filter(_petitions_between_q(month, last))
+    if units is not None:
+        cases, petitions = cases.filter(unit_id__in=units), petitions.filter(unit_id__in=units)
+    figures: dict[int, dict] = defaultdict(dict)
+    for qs, aggregates in (
+        (cases, stored_case_aggregates()),
+        (petitions, _kind_channel_aggregates()),
+    ):
+        for (unit,), values in _aggregate_rows(qs, ("unit",), aggregates):
+            figures[unit].update(zip(aggregates, values, strict=True))
+    by_topic = _aggregate_rows(petitions, ("unit", "topic"), {"petitions": Count("pk")})
+    return figures, [(unit, topic, n) for (unit, topic), (n,) in by_topic]
 
 
 def _handling_agency():
@@ -811,7 +856,7 @@ def _petition_buckets(scope: Scope, *, by_agency: bool, stored: bool = True) -> 
         days = replace(scope, start=start, end=end)
         reads = (
             (Case.objects.filter(_cases_period_q(days)), stored_case_aggregates()),
-            (Petition.objects.filter(_petitions_period_q(days)), petition_aggregates()),
+            (Petition.objects.filter(_petitions_period_q(days)), _petition_aggregates()),
         )
         for qs, aggregates in reads:
             for key, counts in _read(scope, qs, "unit", aggregates).items():
@@ -830,7 +875,7 @@ def _days_outside(start: dt.date, end: dt.date, months) -> list[tuple[dt.date, d
     parts = []
     if start < first:
         parts.append((start, first - dt.timedelta(days=1)))
-    after = monthly.next_month(last)
+    after = add_months(last, 1)
     if after <= end:
         parts.append((after, end))
     return parts
@@ -841,8 +886,8 @@ def _stored_buckets(scope: Scope, first: dt.date, last: dt.date) -> Buckets:
     refreshed first (monthly.refresh)."""
     using = UnitMonth.objects.db
     monthly.refresh(using)
-    figures = [*stored_case_aggregates(), *petition_aggregates()]
-    columns = {name: Sum(column_of(name)) for name in figures if not name.startswith("by_topic:")}
+    figures = [*stored_case_aggregates(), *_kind_channel_aggregates()]
+    columns = {name: Sum(column_of(name)) for name in figures}
     in_months = Q(month__gte=first, month__lte=last)
     buckets = _read(scope, UnitMonth.objects.filter(in_months), "unit", columns)
     codes = dict(Topic.objects.order_by().values_list("pk", "code"))
