@@ -79,7 +79,14 @@ def envdatabase(name: str, default: str) -> dict:
         }
         config["CONN_MAX_AGE"] = 0 if TESTING else config["CONN_MAX_AGE"]
     else:
-        config.setdefault("OPTIONS", {})
+        # Parameters bound by the server, and a statement a connection has run twice prepared:
+        # PostgreSQL then stops planning it on every request (docs/decisions/0011). Off for a
+        # pooler that cannot keep prepared statements (PgBouncer before 1.21 in transaction mode).
+        config["OPTIONS"] = (
+            {"server_side_binding": True, "prepare_threshold": 2}
+            if envbool("DB_PREPARED_STATEMENTS", True)
+            else {}
+        )
         config["CONN_HEALTH_CHECKS"] = True
     if engine == "django.db.backends.postgresql":
         # One test database per test run, so that concurrent runs on one server do not drop
