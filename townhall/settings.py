@@ -133,8 +133,9 @@ CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS", [])
 DATABASES = {"default": envdatabase("DATABASE_URL", f"sqlite:///{VAR_DIR / 'townhall.sqlite3'}")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# Rate-limit counters must be shared by every worker process: a file cache on one machine, or
-# Redis (CACHE_URL=redis://…) when app servers are several. Tests use a private memory cache.
+# Django's cache holds nothing that must be shared (rate limits and spent challenges are rows,
+# townhall/portal/ratelimit.py): a file cache on one machine, or Redis (CACHE_URL=redis://…).
+# Tests use a private memory cache.
 _CACHE_URL = os.environ.get("CACHE_URL", "")
 if TESTING:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

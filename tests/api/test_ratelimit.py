@@ -2,7 +2,6 @@
 token, the next one a 429 problem with Retry-After; staff with a token are not counted."""
 
 import pytest
-from django.core.cache import cache
 from django.test import override_settings
 
 from townhall.api.auth import token_create
@@ -17,11 +16,9 @@ PUBLIC = ["/api/v1/reports/dialogues", "/api/v1/reports/petitions", "/api/v1/rep
 
 
 @pytest.fixture(autouse=True)
-def _small_limit_and_empty_counters():
-    cache.clear()
+def _small_limit():
     with override_settings(API_PUBLIC_RATE_LIMIT=LIMIT):
         yield
-    cache.clear()
 
 
 def public(client, path=PUBLIC[0], address="192.0.2.10"):

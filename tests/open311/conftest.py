@@ -9,7 +9,6 @@ from types import SimpleNamespace
 
 import jsonschema
 import pytest
-from django.core.cache import cache
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
@@ -133,13 +132,6 @@ def both(client, path: str, *, root: str, expect: int = 200, **params):
     assert element.tag == root
     xml_carries(element, data)
     return data
-
-
-@pytest.fixture(autouse=True)
-def _fresh_rate_limits():
-    cache.clear()
-    yield
-    cache.clear()
 
 
 def today_unit(code: str) -> Unit:

@@ -1,21 +1,13 @@
-"""Portal fixtures: a People's Committee for today's Hải Phòng, a fresh cache (the rate limits and
-spent challenges live there), and a valid send form."""
+"""Portal fixtures: a People's Committee for today's Hải Phòng and a valid send form (the rate
+limits and spent challenges are rows, rolled back with each test)."""
 
 import pytest
-from django.core.cache import cache
 
 from townhall.portal import challenge
 from townhall.units.models import Agency, AgencyKind, Era, Unit
 
 PHU_THAI = "10750"  # Xã Phú Thái, Thành phố Hải Phòng, since 1 July 2025
 HAI_PHONG = "31"
-
-
-@pytest.fixture(autouse=True)
-def fresh_cache():
-    cache.clear()
-    yield
-    cache.clear()
 
 
 def two_level(code: str) -> Unit:

@@ -24,7 +24,6 @@ import time
 import zipfile
 from dataclasses import dataclass, field
 
-from django.core.cache import cache
 from django.db import transaction
 from django.test import Client, TestCase
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
@@ -706,7 +705,6 @@ class AccessMatrix(TestCase):
         cls.world = World()
 
     def setUp(self):
-        cache.clear()  # the portal's rate limits
         w = self.world
         self.clients = {who: Client() for who in CAST}
         for who, user in w.users.items():

@@ -11,7 +11,6 @@ import datetime as dt
 import json
 
 import pytest
-from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
 
@@ -45,13 +44,6 @@ SQL = "'; DROP TABLE petitions_case; -- \" OR 1=1 /*"
 
 def counts() -> dict:
     return {model.__name__: model.objects.count() for model in MAIN_TABLES}
-
-
-@pytest.fixture(autouse=True)
-def fresh_cache():
-    cache.clear()
-    yield
-    cache.clear()
 
 
 class World:

@@ -7,7 +7,6 @@ marks `force_login` sessions as having passed the second factor) does not apply 
 import pyotp
 import pytest
 from django.contrib.admin.models import LogEntry
-from django.core.cache import cache
 from django.core.management import call_command
 from django.db import connection
 from django.test import Client
@@ -22,13 +21,6 @@ pytestmark = pytest.mark.django_db
 
 LOGIN = "/accounts/login/"
 TWO_FACTOR = "/accounts/two-factor/"
-
-
-@pytest.fixture(autouse=True)
-def _fresh_rate_limits():
-    cache.clear()  # the login and code limits are counted there
-    yield
-    cache.clear()
 
 
 def password_login(user, address: str = "127.0.0.1") -> Client:

@@ -6,9 +6,9 @@ requests a minute (default 60, environment variable of the same name). The next 
 problem with `Retry-After` (seconds until the oldest counted request leaves the window). Staff
 with a bearer token are not counted in the public bucket.
 
-The counting is the portal's (townhall/portal/ratelimit.py): a sliding log per address in
-Django's cache, IPv6 counted by /64, X-Forwarded-For read only behind a trusted proxy. The
-cache must be shared by every worker (settings.CACHES) for the limit to hold across processes.
+The counting is the portal's (townhall/portal/ratelimit.py): a sliding log per address in the
+database, checked and counted under a row lock, IPv6 counted by /64, X-Forwarded-For read only
+behind a trusted proxy.
 """
 
 import copy

@@ -1,28 +1,33 @@
-"""Fixed-window counters in Django's cache: POSTs per client address, bad api_keys per address.
+"""Open311's limits per client address: POSTs a minute, and bad api_keys a minute.
 
-The cache is whatever `CACHES["default"]` is; with several app servers it must be a shared one
-(database or Redis), or each server counts on its own. The limits can be tuned in settings:
+Counted by the portal's limiter (`townhall/portal/ratelimit.py`: a sliding log per address in
+the database, checked and counted under a row lock). The limits can be tuned in settings:
 `OPEN311_POSTS_PER_MINUTE` and `OPEN311_BAD_KEYS_PER_MINUTE`.
 """
 
-import time
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.cache import cache
 from django.http import HttpRequest
 
+from townhall.portal import ratelimit as limiter
+
 WINDOW_SECONDS = 60
-DEFAULT_POSTS_PER_MINUTE = 60
-DEFAULT_BAD_KEYS_PER_MINUTE = 30
 
 
-def posts_per_minute() -> int:
-    return int(getattr(settings, "OPEN311_POSTS_PER_MINUTE", DEFAULT_POSTS_PER_MINUTE))
+@dataclass(frozen=True)
+class PerMinute(limiter.Limit):
+    """A limit whose count a setting may change (`setting`, requests a minute)."""
+
+    setting: str = ""
+
+    def configured(self) -> limiter.Limit:
+        count = int(getattr(settings, self.setting, self.count))
+        return limiter.Limit(self.name, max(1, count), self.window)
 
 
-def bad_keys_per_minute() -> int:
-    return int(getattr(settings, "OPEN311_BAD_KEYS_PER_MINUTE", DEFAULT_BAD_KEYS_PER_MINUTE))
+POSTS = PerMinute("open311_post", 60, WINDOW_SECONDS, "OPEN311_POSTS_PER_MINUTE")
+BAD_KEYS = PerMinute("open311_bad_key", 30, WINDOW_SECONDS, "OPEN311_BAD_KEYS_PER_MINUTE")
 
 
 def client_address(request: HttpRequest) -> str:
@@ -33,41 +38,15 @@ def client_address(request: HttpRequest) -> str:
 
 @dataclass(frozen=True)
 class Limited:
-    retry_after: int  # seconds until the window ends
-
-
-def _key(bucket: str, address: str) -> tuple[str, int]:
-    now = time.time()
-    window = int(now // WINDOW_SECONDS)
-    retry_after = max(1, int((window + 1) * WINDOW_SECONDS - now + 0.999))
-    return f"open311:{bucket}:{address}:{window}", retry_after
-
-
-def _count(bucket: str, address: str) -> int:
-    key, _ = _key(bucket, address)
-    return int(cache.get(key, 0) or 0)
-
-
-def _hit(bucket: str, address: str) -> int:
-    key, _ = _key(bucket, address)
-    cache.add(key, 0, timeout=WINDOW_SECONDS * 2)
-    try:
-        return cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=WINDOW_SECONDS * 2)
-        return 1
+    retry_after: int  # seconds until one more request is allowed
 
 
 def check_post(request: HttpRequest) -> Limited | None:
-    """Count this POST; a `Limited` when the address is over either limit."""
+    """Count this POST; a `Limited` when the address is over either limit (then not counted)."""
     address = client_address(request)
-    _, retry_after = _key("post", address)
-    if _count("badkey", address) >= bad_keys_per_minute():
-        return Limited(retry_after)
-    if _hit("post", address) > posts_per_minute():
-        return Limited(retry_after)
-    return None
+    wait = limiter.retry_after(BAD_KEYS, address) or limiter.hit(POSTS, address)
+    return Limited(wait) if wait else None
 
 
 def record_bad_key(request: HttpRequest) -> None:
-    _hit("badkey", client_address(request))
+    limiter.record(BAD_KEYS, client_address(request))

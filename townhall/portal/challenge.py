@@ -7,11 +7,15 @@ the rate limits (ratelimit.py) bound what remains. No third-party service, no im
 reader reads the question like any other label.
 """
 
+import datetime as dt
 import secrets
 from dataclasses import dataclass
 
 from django.core import signing
-from django.core.cache import cache
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from .models import SpentChallenge
 
 SALT = "townhall.portal.challenge"
 MAX_AGE = 2 * 3600  # seconds: time enough to write a long petition
@@ -48,8 +52,8 @@ def _payload(token: str) -> dict:
     return payload
 
 
-def _spent_key(payload: dict) -> str:
-    return f"portal:challenge:{payload['n']}"
+def _spent(payload: dict) -> bool:
+    return SpentChallenge.objects.filter(nonce=payload["n"]).exists()
 
 
 def read(token: str) -> Challenge | None:
@@ -58,7 +62,7 @@ def read(token: str) -> Challenge | None:
         payload = _payload(token)
     except ChallengeError:
         return None
-    if cache.get(_spent_key(payload)):
+    if _spent(payload):
         return None
     return Challenge(token, payload["a"], payload["b"])
 
@@ -66,17 +70,28 @@ def read(token: str) -> Challenge | None:
 def check(token: str, answer: int | None) -> None:
     """Raise ChallengeError unless `answer` solves the unspent, unexpired `token`."""
     payload = _payload(token)
-    if cache.get(_spent_key(payload)):
+    if _spent(payload):
         raise ChallengeError("used")
     if answer != payload["a"] + payload["b"]:
         raise ChallengeError("wrong")
 
 
 def spend(token: str) -> bool:
-    """Mark the token used; False if it already was (two requests raced with one token)."""
-    return cache.add(_spent_key(_payload(token)), 1, timeout=MAX_AGE)
+    """Mark the token used; False if it already was (two requests raced with one token: the
+    unique nonce lets one INSERT win). Spent tokens past their expiry are cleared meanwhile."""
+    nonce = _payload(token)["n"]
+    now = timezone.now()
+    SpentChallenge.objects.filter(expires_at__lt=now).delete()
+    try:
+        with transaction.atomic():
+            SpentChallenge.objects.create(
+                nonce=nonce, expires_at=now + dt.timedelta(seconds=MAX_AGE)
+            )
+    except IntegrityError:
+        return False
+    return True
 
 
 def release(token: str) -> None:
     """Make a spent token usable again: its petition was not received after all."""
-    cache.delete(_spent_key(_payload(token)))
+    SpentChallenge.objects.filter(nonce=_payload(token)["n"]).delete()

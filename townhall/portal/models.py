@@ -1,4 +1,5 @@
-"""What the portal keeps of its own: the citizens' ratings of the answers they received."""
+"""What the portal keeps of its own: the citizens' ratings of the answers they received, and
+the rate limits' counts (for the portal, the login and code forms, the API and Open311)."""
 
 from django.db import models
 from django.db.models import Q
@@ -38,3 +39,47 @@ class Rating(models.Model):
 
     def __str__(self) -> str:
         return f"{self.petition_id}: {self.stars}★ {'settled' if self.settled else 'not settled'}"
+
+
+class RateBucket(models.Model):
+    """The recent hits of one rate limit for one client (an address, a /64, or a user).
+
+    Counted in the database so that the check and the count are one step under a row lock,
+    whatever the number of workers (ratelimit.py). Rows past `expires_at` count nothing and are
+    deleted when a new client is first counted. Left out of backups: nothing here outlives the
+    longest window (10 minutes).
+    """
+
+    derived_cache = True
+
+    name = models.CharField(_("limit"), max_length=40)
+    key = models.CharField(_("client"), max_length=100)
+    hits = models.JSONField(_("recent hits"), default=list)  # Unix times, oldest first
+    expires_at = models.DateTimeField(_("expires"), db_index=True)
+
+    class Meta:
+        verbose_name = _("rate limit bucket")
+        verbose_name_plural = _("rate limit buckets")
+        constraints = [
+            models.UniqueConstraint(fields=["name", "key"], name="rate_bucket_once_per_client")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name}:{self.key} ({len(self.hits)})"
+
+
+class SpentChallenge(models.Model):
+    """A send form's sum already used for a petition (challenge.py): the unique nonce makes
+    spending it one INSERT that only one request can win. Kept until the token expires."""
+
+    derived_cache = True
+
+    nonce = models.CharField(_("nonce"), max_length=40, unique=True)
+    expires_at = models.DateTimeField(_("expires"), db_index=True)
+
+    class Meta:
+        verbose_name = _("spent challenge")
+        verbose_name_plural = _("spent challenges")
+
+    def __str__(self) -> str:
+        return self.nonce

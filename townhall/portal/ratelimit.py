@@ -1,22 +1,28 @@
-"""Per-address rate limits for the public portal, kept in Django's cache (no third party).
+"""Rate limits per client address (or per user), counted in the database.
 
-A sliding log: each key holds the times of its recent hits, so "5 in 10 minutes" means exactly
-that and the Retry-After is the moment the oldest hit leaves the window. With the default
-LocMemCache each process counts on its own; a deployment with several workers should point
-`CACHES["default"]` at a shared cache (Django's DatabaseCache needs nothing new).
+A sliding log: each client's bucket holds the times of its recent hits, so "5 in 10 minutes"
+means exactly that and the Retry-After is the moment the oldest hit leaves the window. The
+check and the count are one step under a lock on the bucket's row (`RateBucket`), so every
+worker and every app server shares the count and concurrent requests cannot slip past it (a
+cache's read-then-write could let them: Django's file and database caches have no atomic
+update). Used by the portal, the login and two-factor forms, the API's public statistics and
+Open311.
 
 Limits can be changed without code in `settings.PORTAL_RATE_LIMITS`, e.g.
 `{"send": (5, 600)}` (count, seconds): citizens behind one carrier-grade NAT share an address.
 """
 
+import datetime as dt
 import ipaddress
 import math
 import time
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.cache import cache
+from django.db import IntegrityError, transaction
 from django.http import HttpRequest
+
+from .models import RateBucket
 
 
 @dataclass(frozen=True)
@@ -61,36 +67,69 @@ def client_key(request: HttpRequest) -> str:
     return str(ip)
 
 
-def _cache_key(limit: Limit, key: str) -> str:
-    return f"portal:rate:{limit.name}:{key}"
-
-
-def _recent(limit: Limit, key: str, now: float) -> list[float]:
-    return [t for t in cache.get(_cache_key(limit, key), []) if t > now - limit.window]
-
-
-def retry_after(limit: Limit, key: str) -> int | None:
-    """Seconds until one more hit is allowed, or None if it is allowed now."""
-    limit = limit.configured()
-    now = time.time()
-    hits = _recent(limit, key, now)
+def _wait(hits: list[float], limit: Limit, now: float) -> int | None:
+    """Seconds until one more hit is allowed given the recent `hits`, or None."""
     if len(hits) < limit.count:
         return None
     oldest_that_matters = sorted(hits)[-limit.count]
     return max(1, math.ceil(oldest_that_matters + limit.window - now))
 
 
-def record(limit: Limit, key: str) -> None:
+def _recent(hits: list[float], limit: Limit, now: float) -> list[float]:
+    return [t for t in hits if t > now - limit.window]
+
+
+def retry_after(limit: Limit, key: str) -> int | None:
+    """Seconds until one more hit is allowed, or None if it is allowed now (counts nothing)."""
     limit = limit.configured()
     now = time.time()
-    hits = _recent(limit, key, now)
-    hits.append(now)
-    cache.set(_cache_key(limit, key), hits[-limit.count :], timeout=limit.window)
+    hits = RateBucket.objects.filter(name=limit.name, key=key).values_list("hits", flat=True)
+    return _wait(_recent(hits.first() or [], limit, now), limit, now)
+
+
+def _locked(limit: Limit, key: str, now: float) -> RateBucket:
+    """The client's bucket, locked until the transaction ends; created on its first hit.
+
+    Two first hits at once: on PostgreSQL the second INSERT waits for the first to commit, fails
+    on the unique constraint and then locks the committed row; SQLite runs one writer at a time
+    (IMMEDIATE transactions). A new bucket also clears the expired ones (index on expires_at).
+    """
+    buckets = RateBucket.objects.select_for_update()
+    bucket = buckets.filter(name=limit.name, key=key).first()
+    if bucket is not None:
+        return bucket
+    moment = dt.datetime.fromtimestamp(now, dt.UTC)
+    RateBucket.objects.filter(expires_at__lt=moment).delete()
+    try:
+        with transaction.atomic():
+            return RateBucket.objects.create(name=limit.name, key=key, expires_at=moment)
+    except IntegrityError:
+        return buckets.get(name=limit.name, key=key)
+
+
+def _count(limit: Limit, key: str, *, unless_limited: bool) -> int | None:
+    """Check and count one hit as one step: the wait (None when the hit was allowed), counting
+    the hit anyway unless `unless_limited`."""
+    limit = limit.configured()
+    key = key[:100]
+    with transaction.atomic():
+        now = time.time()
+        bucket = _locked(limit, key, now)
+        hits = _recent(bucket.hits, limit, now)
+        wait = _wait(hits, limit, now)
+        if wait is not None and unless_limited:
+            return wait
+        bucket.hits = [*hits, now][-limit.count :]
+        bucket.expires_at = dt.datetime.fromtimestamp(now + limit.window, dt.UTC)
+        bucket.save(update_fields=["hits", "expires_at"])
+    return wait
+
+
+def record(limit: Limit, key: str) -> None:
+    """Count one hit (a wrong code, a petition received), whatever the count already is."""
+    _count(limit, key, unless_limited=False)
 
 
 def hit(limit: Limit, key: str) -> int | None:
     """Count one hit if allowed; otherwise the seconds to wait (and nothing is counted)."""
-    wait = retry_after(limit, key)
-    if wait is None:
-        record(limit, key)
-    return wait
+    return _count(limit, key, unless_limited=True)
