@@ -87,7 +87,7 @@ def retry_after(limit: Limit, key: str) -> int | None:
     return _wait(_recent(hits.first() or [], limit, now), limit, now)
 
 
-def _locked(limit: Limit, key: str, now: float) -> RateBucket:
+def _locked(limit: Limit, key: str) -> RateBucket:
     """The client's bucket, locked until the transaction ends; created on its first hit.
 
     Two first hits at once: on PostgreSQL the second INSERT waits for the first to commit, fails
@@ -98,7 +98,7 @@ def _locked(limit: Limit, key: str, now: float) -> RateBucket:
     bucket = buckets.filter(name=limit.name, key=key).first()
     if bucket is not None:
         return bucket
-    moment = dt.datetime.fromtimestamp(now, dt.UTC)
+    moment = dt.datetime.fromtimestamp(time.time(), dt.UTC)
     RateBucket.objects.filter(expires_at__lt=moment).delete()
     try:
         with transaction.atomic():
@@ -113,8 +113,8 @@ def _count(limit: Limit, key: str, *, unless_limited: bool) -> int | None:
     limit = limit.configured()
     key = key[:100]
     with transaction.atomic():
-        now = time.time()
-        bucket = _locked(limit, key, now)
+        bucket = _locked(limit, key)
+        now = time.time()  # after the lock: hits counted while this one waited are older
         hits = _recent(bucket.hits, limit, now)
         wait = _wait(hits, limit, now)
         if wait is not None and unless_limited:
