@@ -6,7 +6,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from tests.reception.test_api import StaffClient
-from townhall.reports.statistics import DIALOGUE_KEYS
+from townhall.reports.statistics_dialogues import DIALOGUE_KEYS
 
 from .helpers import world_build
 

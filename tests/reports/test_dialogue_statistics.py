@@ -8,8 +8,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from townhall.dialogues.selectors import conference_summary
-from townhall.reports import statistics
-from townhall.reports.statistics import DIALOGUE_KEYS, Scope
+from townhall.reports import statistics, statistics_dialogues
+from townhall.reports.statistics import Scope
+from townhall.reports.statistics_dialogues import DIALOGUE_KEYS
 
 from .helpers import YEAR_2022, plan_and_hold, world_build
 
@@ -26,7 +27,7 @@ def counts(figures):
 
 def test_every_dialogue_figure_of_a_district_year(cast, units):
     world_build(cast)
-    figures = statistics.dialogue_figures(scope(units))
+    figures = statistics_dialogues.dialogue_figures(scope(units))
     assert counts(figures) == {
         "conferences": 2,  # A and B; C is 2021, D was never held
         "opinions": 7,
@@ -45,8 +46,8 @@ def test_every_dialogue_figure_of_a_district_year(cast, units):
 
 def test_the_host_level_keeps_the_conferences_of_that_level(cast, units):
     world_build(cast)
-    district = statistics.dialogue_figures(scope(units, level="district"))
-    commune = statistics.dialogue_figures(scope(units, level="commune"))
+    district = statistics_dialogues.dialogue_figures(scope(units, level="district"))
+    commune = statistics_dialogues.dialogue_figures(scope(units, level="commune"))
     assert (district["conferences"], district["opinions"], district["answered_at_conference"]) == (
         1,
         5,
@@ -57,13 +58,13 @@ def test_the_host_level_keeps_the_conferences_of_that_level(cast, units):
         2,
         2,
     )
-    province = statistics.dialogue_figures(scope(units, level="province"))
+    province = statistics_dialogues.dialogue_figures(scope(units, level="province"))
     assert province["conferences"] == 0 and province["answered_at_conference_pct"] is None
 
 
 def test_by_unit_lists_the_root_first_then_every_child_and_sums_to_the_totals(cast, units):
     world_build(cast)
-    figures = statistics.dialogue_figures(scope(units))
+    figures = statistics_dialogues.dialogue_figures(scope(units))
     rows = figures["by_unit"]
     assert rows[0]["code"] == "293" and rows[0]["own"] is True
     assert rows[0]["conferences"] == 1 and rows[0]["opinions"] == 5  # A, hosted by the district
@@ -77,9 +78,9 @@ def test_by_unit_lists_the_root_first_then_every_child_and_sums_to_the_totals(ca
 
 def test_a_subtree_below_or_above_the_district(cast, units):
     world_build(cast)
-    assert statistics.dialogue_figures(scope(units, "10750"))["conferences"] == 1
-    assert statistics.dialogue_figures(scope(units, "10762"))["conferences"] == 0
-    province = statistics.dialogue_figures(scope(units, "30"))
+    assert statistics_dialogues.dialogue_figures(scope(units, "10750"))["conferences"] == 1
+    assert statistics_dialogues.dialogue_figures(scope(units, "10762"))["conferences"] == 0
+    province = statistics_dialogues.dialogue_figures(scope(units, "30"))
     assert province["conferences"] == 2
     kim_thanh = next(r for r in province["by_unit"] if r["code"] == "293")
     assert kim_thanh["conferences"] == 2 and kim_thanh["opinions"] == 7
@@ -87,9 +88,9 @@ def test_a_subtree_below_or_above_the_district(cast, units):
 
 def test_the_period_counts_conferences_by_the_day_they_were_held(cast, units):
     world_build(cast)
-    june = statistics.dialogue_figures(scope(units, period=(dt.date(2022, 6, 10),) * 2))
+    june = statistics_dialogues.dialogue_figures(scope(units, period=(dt.date(2022, 6, 10),) * 2))
     assert june["conferences"] == 1
-    before = statistics.dialogue_figures(
+    before = statistics_dialogues.dialogue_figures(
         scope(units, period=(dt.date(2022, 6, 1), dt.date(2022, 6, 9)))
     )
     assert before["conferences"] == 0
@@ -110,16 +111,16 @@ def test_the_previous_period_is_the_year_before(cast, units):
 
 def test_overdue_is_counted_as_of_the_day_asked(cast, units):
     world_build(cast)
-    on_time = statistics.dialogue_figures(scope(units, on=dt.date(2022, 7, 10)))
+    on_time = statistics_dialogues.dialogue_figures(scope(units, on=dt.date(2022, 7, 10)))
     assert on_time["overdue"] == 0 and on_time["directives_overdue"] == 0
-    late = statistics.dialogue_figures(scope(units, on=dt.date(2022, 8, 2)))
+    late = statistics_dialogues.dialogue_figures(scope(units, on=dt.date(2022, 8, 2)))
     assert late["overdue"] == 1 and late["directives_overdue"] == 1
 
 
 def test_the_figures_agree_with_the_conference_summary(cast, units):
     world = world_build(cast)
     day = world.a.held_at.date()
-    figures = statistics.dialogue_figures(scope(units, period=(day, day)))
+    figures = statistics_dialogues.dialogue_figures(scope(units, period=(day, day)))
     summary = conference_summary(world.a)
     assert (
         figures["opinions"],
@@ -148,7 +149,7 @@ def test_the_figures_agree_with_the_conference_summary(cast, units):
 
 def test_by_agency_counts_the_host_agencies(cast, units):
     world = world_build(cast)
-    figures = statistics.dialogue_figures(scope(units), by_agency=True)
+    figures = statistics_dialogues.dialogue_figures(scope(units), by_agency=True)
     rows = {r["agency"]["id"]: r for r in figures["by_agency"]}
     assert rows[world.party.pk]["conferences"] == 1 and rows[world.party.pk]["opinions"] == 5
     assert rows[cast.phu_thai_committee.pk]["conferences"] == 1
@@ -177,7 +178,7 @@ def test_the_records_behind_each_figure_are_as_many_as_the_figure(cast, units, m
 
 def test_own_keeps_the_root_unit_alone(cast, units):
     world_build(cast)
-    own = statistics.dialogue_figures(scope(units, own=True))
+    own = statistics_dialogues.dialogue_figures(scope(units, own=True))
     assert own["conferences"] == 1 and own["opinions"] == 5
 
 

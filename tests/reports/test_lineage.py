@@ -17,7 +17,7 @@ from tests.petitions.helpers import DAM_CHO, at
 from townhall.accounts.models import Role
 from townhall.petitions import services
 from townhall.petitions.models import Case, Petition, Topic
-from townhall.reports import statistics
+from townhall.reports import statistics, statistics_petitions
 from townhall.units.loader import import_successions
 from townhall.units.models import Agency, Era, Unit
 
@@ -75,7 +75,7 @@ def world(units):
 
 def _cases(code: str, start: dt.date, end: dt.date, **options) -> tuple[dict, statistics.Scope]:
     scope = statistics.scope_build(code=code, start=start, end=end, **options)
-    return statistics.petition_figures(scope), scope
+    return statistics_petitions.petition_figures(scope), scope
 
 
 def _check_breakdown(figures: dict) -> None:
@@ -127,7 +127,7 @@ def test_no_lineage_within_one_era(world):
 
 def test_the_country_takes_both_eras(world):
     scope = statistics.Scope(statistics.country(Era.TWO_LEVEL), *YEAR_2025)
-    figures = statistics.petition_figures(scope)
+    figures = statistics_petitions.petition_figures(scope)
     assert figures["cases"] == 4
     provinces = [row for row in figures["by_unit"] if not row["own"] and not row.get("lineage")]
     assert len(provinces) == 34
@@ -137,7 +137,7 @@ def test_the_country_takes_both_eras(world):
     only_2024 = statistics.Scope(
         statistics.country(Era.THREE_LEVEL), dt.date(2024, 1, 1), dt.date(2024, 12, 31)
     )
-    assert statistics.petition_figures(only_2024)["cases"] == 1
+    assert statistics_petitions.petition_figures(only_2024)["cases"] == 1
 
 
 def test_the_country_leaves_out_the_units_it_does_not_hold(world):
@@ -146,15 +146,19 @@ def test_the_country_leaves_out_the_units_it_does_not_hold(world):
     out when the rows are rolled up — as the subtree's filter leaves them out."""
     year = (dt.date(2024, 1, 1), dt.date(2024, 12, 31))
     nation = statistics.country(Era.THREE_LEVEL)
-    figures = statistics.petition_figures(statistics.Scope(nation, *year))
+    figures = statistics_petitions.petition_figures(statistics.Scope(nation, *year))
     assert (figures["cases"], figures["petitions"]) == (1, 1)  # E
-    communes = statistics.petition_figures(statistics.Scope(nation, *year, level="commune"))
-    districts = statistics.petition_figures(statistics.Scope(nation, *year, level="district"))
+    communes = statistics_petitions.petition_figures(
+        statistics.Scope(nation, *year, level="commune")
+    )
+    districts = statistics_petitions.petition_figures(
+        statistics.Scope(nation, *year, level="district")
+    )
     assert (communes["cases"], districts["cases"], districts["petitions"]) == (1, 0, 0)
     # E moved, by hand, to a unit of the other era: no longer the 2024 country's.
     elsewhere = _unit(Era.TWO_LEVEL, "10750")
     Case.objects.filter(received_on__year=2024).update(unit=elsewhere)
     Petition.objects.filter(received_at__year=2024).update(unit=elsewhere)
-    figures = statistics.petition_figures(statistics.Scope(nation, *year))
+    figures = statistics_petitions.petition_figures(statistics.Scope(nation, *year))
     assert (figures["cases"], figures["petitions"]) == (0, 0)
     assert sum(row["cases"] for row in figures["by_unit"]) == 0

@@ -12,8 +12,9 @@ from townhall.core.dates import today
 from townhall.petitions import services
 from townhall.petitions.flags import case_flags
 from townhall.petitions.models import Topic
-from townhall.reports import statistics
-from townhall.reports.statistics import PETITION_KEYS, Scope
+from townhall.reports import statistics, statistics_petitions
+from townhall.reports.statistics import Scope
+from townhall.reports.statistics_petitions import PETITION_KEYS
 from townhall.units.models import Agency, Era, Unit
 
 from .helpers import days_ago
@@ -106,7 +107,7 @@ def scope(code=CITY, **extra):
 
 def test_every_petition_figure():
     build()
-    figures = statistics.petition_figures(scope())
+    figures = statistics_petitions.petition_figures(scope())
     assert {k: figures[k] for k in PETITION_KEYS} == {
         "petitions": 12,  # 7 + 1 + 1 + 1 + 1 + 1
         "cases": 6,
@@ -147,7 +148,7 @@ def test_every_petition_figure():
 
 def test_petition_figures_by_unit_and_by_agency():
     build()
-    figures = statistics.petition_figures(scope(), by_agency=True)
+    figures = statistics_petitions.petition_figures(scope(), by_agency=True)
     rows = {r["code"]: r for r in figures["by_unit"]}
     assert rows[COMMUNE]["cases"] == 5 and rows[OTHER]["cases"] == 1
     assert rows[CITY]["cases"] == 0
@@ -160,8 +161,8 @@ def test_petition_figures_by_unit_and_by_agency():
 
 def test_the_level_keeps_the_cases_of_units_of_that_level():
     build()
-    assert statistics.petition_figures(scope(level="commune"))["cases"] == 6
-    assert statistics.petition_figures(scope(level="province"))["cases"] == 0
+    assert statistics_petitions.petition_figures(scope(level="commune"))["cases"] == 6
+    assert statistics_petitions.petition_figures(scope(level="province"))["cases"] == 0
 
 
 @pytest.mark.parametrize(

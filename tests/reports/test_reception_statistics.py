@@ -9,8 +9,9 @@ from tests.reception.helpers import citizen, record_session, visit
 from townhall.reception import services
 from townhall.reception.models import SessionKind
 from townhall.reception.selectors import compliance
-from townhall.reports import statistics
-from townhall.reports.statistics import RECEPTION_KEYS, Scope
+from townhall.reports import statistics, statistics_reception
+from townhall.reports.statistics import Scope
+from townhall.reports.statistics_reception import RECEPTION_KEYS
 
 pytestmark = pytest.mark.django_db
 OCTOBER = (dt.date(2022, 10, 1), dt.date(2022, 10, 31))
@@ -40,7 +41,7 @@ def build(cast):
 def test_every_reception_figure_for_the_district_people_s_committee(cast, units):
     build(cast)
     scope = Scope(units["293"], *OCTOBER)
-    figures = statistics.reception_figures(scope, by_agency=True)
+    figures = statistics_reception.reception_figures(scope, by_agency=True)
     row = next(r for r in figures["by_agency"] if r["agency"]["id"] == cast.kim_thanh_committee.pk)
     assert {k: row[k] for k in RECEPTION_KEYS} == {
         "days_required": 2,  # a district chair: 2 days a month (Law on Citizen Reception, Art. 14)
@@ -60,7 +61,7 @@ def test_every_reception_figure_for_the_district_people_s_committee(cast, units)
 def test_the_totals_are_the_agencies_summed_and_match_the_reception_selector(cast, units):
     build(cast)
     scope = Scope(units["293"], *OCTOBER)
-    figures = statistics.reception_figures(scope, by_agency=True)
+    figures = statistics_reception.reception_figures(scope, by_agency=True)
     for key in RECEPTION_KEYS:
         assert sum(r[key] for r in figures["by_agency"]) == figures[key], key
         assert sum(r[key] for r in figures["by_unit"]) == figures[key], key
@@ -85,6 +86,6 @@ def test_the_records_behind_each_reception_figure(cast, units, metric, expected)
 def test_a_user_s_jurisdiction_narrows_the_agencies(cast, units):
     build(cast)
     scope = Scope(units["30"], *OCTOBER)
-    everyone = statistics.reception_figures(scope)
-    chi_linh = statistics.reception_figures(scope, user=cast.chi_linh_leader)
+    everyone = statistics_reception.reception_figures(scope)
+    chi_linh = statistics_reception.reception_figures(scope, user=cast.chi_linh_leader)
     assert everyone["sessions"] == 2 and everyone["days_required"] > chi_linh["days_required"]

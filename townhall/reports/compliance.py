@@ -27,7 +27,7 @@ from townhall.reception import selectors as reception_selectors
 from townhall.units.models import Agency, AgencyKind, Unit
 
 from .models import DialogueRule
-from .statistics import HELD_STATUSES, directive_overdue_q
+from .statistics_dialogues import HELD_STATUSES, directive_overdue_q
 
 
 def province_code(unit: Unit) -> str:

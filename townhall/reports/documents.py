@@ -26,7 +26,7 @@ from PIL import Image, ImageDraw, ImageFont
 from townhall.dialogues.documents import MOTTO, NATIONAL_TITLE, vn_date
 from townhall.units.models import Level, Unit
 
-from . import statistics
+from . import statistics, statistics_dialogues
 from .models import PeriodKind
 
 FONT = "Times New Roman"
@@ -122,7 +122,7 @@ def report_data(
     by_level = {}
     for level in statistics.LEVELS_IN_ERA[unit.era]:
         if level == unit.level or _below(unit.level, level):
-            by_level[level] = statistics.dialogue_figures(
+            by_level[level] = statistics_dialogues.dialogue_figures(
                 statistics.Scope(unit, start, end, level=level)
             )
     step(35, "reception")

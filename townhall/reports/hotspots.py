@@ -28,15 +28,8 @@ from townhall.petitions.models import Case
 from townhall.petitions.selectors import cases_visible_to
 from townhall.units.models import Unit
 
-from .statistics import (
-    CASE_OPEN_Q,
-    HELD_STATUSES,
-    case_overdue_q,
-    directive_overdue_q,
-    mass_q,
-    over_level_q,
-    prolonged_q,
-)
+from .statistics_dialogues import HELD_STATUSES, directive_overdue_q
+from .statistics_petitions import CASE_OPEN_Q, case_overdue_q, mass_q, over_level_q, prolonged_q
 
 # How much each kind of matter weighs in the ranking (a mass or prolonged matter weighs most).
 WEIGHTS = {

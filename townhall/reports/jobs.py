@@ -19,7 +19,7 @@ from townhall.dialogues.models import Opinion
 from townhall.petitions.models import Case
 from townhall.units.models import Unit
 
-from . import documents, statistics
+from . import documents, statistics, statistics_dialogues, statistics_petitions
 from .models import JobStatus, ReportJob
 
 logger = logging.getLogger("townhall.reports")
@@ -37,8 +37,8 @@ def jobs_visible_to(user) -> QuerySet[ReportJob]:
 def job_size(unit: Unit, start: dt.date, end: dt.date) -> int:
     """How many records the report reads (two COUNTs): decides whether to queue it."""
     scope = statistics.Scope(unit, start, end)
-    cases = Case.objects.filter(statistics.cases_q(scope)).count()
-    opinions = Opinion.objects.filter(statistics.held_q(scope, "conference__")).count()
+    cases = Case.objects.filter(statistics_petitions.cases_q(scope)).count()
+    opinions = Opinion.objects.filter(statistics_dialogues.held_q(scope, "conference__")).count()
     return cases + opinions
 
 

@@ -2,7 +2,7 @@
 the petitions' monthly figures per unit (`UnitMonth`, `UnitMonthTopic`).
 
 The monthly figures are a cache, never a source: `monthly.py` recomputes a unit's month from
-the records, with the same aggregates `statistics.py` counts the records with, whenever a
+the records, with the same aggregates `statistics_petitions.py` counts the records with, whenever a
 database trigger has marked it stale (`StaleMonth`, one row per write to a case or a petition);
 the statistics read them for the whole months of a period and the records for the rest
 (docs/decisions/0009).
@@ -153,8 +153,8 @@ class ReportJob(models.Model):
 # --- the petitions' monthly figures (a cache of the records: monthly.py) -------------------
 class UnitMonth(models.Model):
     """The cases and petitions received in one month at one unit: every figure of
-    `statistics.py` that does not depend on the day it is read (overdue and prolonged past the
-    deadline do: they are counted from the open cases on each read). A figure named
+    `statistics_petitions.py` that does not depend on the day it is read (overdue and prolonged
+    past the deadline do: they are counted from the open cases on each read). A figure named
     `by_status:answered` is the column `status_answered` (`column_of`)."""
 
     derived_cache = True  # left out of backups (core/backup.py)

@@ -4,9 +4,9 @@ A database trigger (migration reports/0005) writes a `StaleMonth` row — the un
 of the record — in the same transaction as every insert, update or delete of a case or a
 petition, whatever wrote it (services, admin, a restore, a script). `refresh` consumes the
 marks: it recomputes each marked unit's month from the records with
-`statistics.month_records`, which counts with the statistics' own aggregates, so a stored
+`statistics_petitions.month_records`, which counts with the statistics' own aggregates, so a stored
 figure and a figure counted from the records are one definition. This module decides when and
-where the figures are stored; `statistics.py` how they are counted. The statistics call
+where the figures are stored; `statistics_petitions.py` how they are counted. The statistics call
 `refresh` before they read, and `townhall reports figures` does it from cron.
 
 Why marks are not unique: a mark becomes visible when its writer commits, together with the
@@ -54,7 +54,7 @@ def whole_months(start: dt.date, end: dt.date) -> tuple[dt.date, dt.date] | None
 def _recompute(using: str, month: dt.date, units: list[int] | None) -> int:
     """Rewrite the stored figures of `month` for `units` (every unit: None). Returns the rows
     written."""
-    from .statistics import month_records
+    from .statistics_petitions import month_records
 
     figures, by_topic = month_records(using, month, units)
     stored = UnitMonth.objects.using(using).filter(month=month)

@@ -11,15 +11,22 @@ period: every figure of a row is a filtered count over the same pass. Those rows
 breakdown (`by_unit`, with the root's own level first) and add up to the totals, so the
 totals are the sum of the breakdown by construction.
 
+This module holds what every kind of record shares: the scope (`Scope`, `scope_build`, the
+period, level and era checks, the lineage) and the roll-up into the root's children (`_read`,
+`_by_unit`, `_by_agency`), with the entry points that take a kind (`with_previous`, `records`).
+Each kind's figures, conditions and records live beside it: `statistics_dialogues.py`
+(conferences, opinions, directives), `statistics_petitions.py` (cases and petitions, with what
+`monthly` stores) and `statistics_reception.py` (reception sessions and register entries).
+
 The petitions' figures for the whole months of a period are read from their monthly sums per
 unit (`monthly.py`: a cache recomputed from the records with the same aggregates, marked stale
 by a trigger on every write, docs/decisions/0009); the days outside whole months, the figures
 that depend on the reading day (overdue, prolonged because late) and the figures by agency
 come from the records.
 
-The definitions (what "answered later" or "overdue" means) live in the `*_Q` conditions below
-and are shared by the counts and by `records`, the list of records behind each figure, so a
-number on the dashboard and the rows it links to cannot disagree. They follow
+The definitions (what "answered later" or "overdue" means) live in the `*_Q` conditions of the
+kind modules and are shared by the counts and by `records`, the list of records behind each
+figure, so a number on the dashboard and the rows it links to cannot disagree. They follow
 `townhall.dialogues.selectors.conference_summary` and `townhall.petitions.flags`; tests check
 that they agree.
 
@@ -45,54 +52,22 @@ from dataclasses import dataclass, field, replace
 from functools import cached_property
 from operator import add
 
-from django.contrib.auth import get_user_model
 from django.db import connections
-from django.db.models import (
-    Count,
-    DurationField,
-    ExpressionWrapper,
-    F,
-    Func,
-    IntegerField,
-    Q,
-    QuerySet,
-    Sum,
-    Value,
-)
-from django.db.models.functions import Coalesce, TruncDate
-from django.db.models.lookups import GreaterThan, LessThanOrEqual
+from django.db.models import DurationField, F, Func, IntegerField, Q, QuerySet, Value
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from townhall.accounts.models import Role
 from townhall.core.dates import format_vn, today
-from townhall.dialogues.models import Conference, Directive, DirectiveStatus, Opinion, Outcome
-from townhall.dialogues.models import Status as ConferenceStatus
-from townhall.petitions import flags
-from townhall.petitions.models import (
-    DONE_STATUSES,
-    OPEN_STATUSES,
-    Case,
-    Channel,
-    Kind,
-    Petition,
-    Status,
-    Topic,
-)
-from townhall.reception import selectors as reception
-from townhall.reception.models import ReceptionSession, RegisterEntry, SessionKind
 from townhall.units.models import ERA_BOUNDS, Agency, Era, Level, Succession, Unit
 
-from . import monthly
-from .models import UnitMonth, UnitMonthTopic, column_of, era_of
-from .monthly import add_months, whole_months
+from .models import era_of
+from .monthly import add_months
 
 MAX_YEARS = 10
 LEVELS_IN_ERA = {
     Era.THREE_LEVEL: (Level.PROVINCE, Level.DISTRICT, Level.COMMUNE),
     Era.TWO_LEVEL: (Level.PROVINCE, Level.COMMUNE),
 }
-HELD_STATUSES = (ConferenceStatus.HELD, ConferenceStatus.CONCLUDED, ConferenceStatus.CLOSED)
 
 
 class StatisticsError(ValueError):
@@ -560,497 +535,29 @@ def _pct(part: int, whole: int) -> float | None:
     return round(100 * part / whole, 1) if whole else None
 
 
-# --- dialogues ------------------------------------------------------------------------------
-ANSWERED_Q = Q(outcome=Outcome.ANSWERED)
-LATER_Q = Q(outcome=Outcome.DEFERRED, petition__case__status__in=DONE_STATUSES)
-# Not yet given an outcome, or deferred and its case still open (= total − answered − later).
-PENDING_Q = Q(outcome=Outcome.PENDING) | Q(
-    outcome=Outcome.DEFERRED, petition__case__status__in=OPEN_STATUSES
-)
+# --- the figures of each kind of record -----------------------------------------------------
+# They live in statistics_dialogues.py, statistics_petitions.py and statistics_reception.py,
+# which import this module for the scope and the roll-up: imported on call, not at the top.
+def _figures(kind: str):
+    """The function that computes the figures of `kind`."""
+    from .statistics_dialogues import dialogue_figures
+    from .statistics_petitions import petition_figures
+    from .statistics_reception import reception_figures
 
-
-def opinion_overdue_q(on: dt.date) -> Q:
-    return Q(
-        outcome=Outcome.DEFERRED,
-        petition__case__status__in=OPEN_STATUSES,
-        petition__case__due__lt=on,
-    )
-
-
-DIRECTIVE_OPEN_Q = Q(status=DirectiveStatus.OPEN)
-DIRECTIVE_ON_TIME_Q = ~DIRECTIVE_OPEN_Q & Q(done_on__lte=F("deadline"))
-DIRECTIVE_LATE_Q = ~DIRECTIVE_OPEN_Q & Q(done_on__gt=F("deadline"))
-
-
-def directive_overdue_q(on: dt.date) -> Q:
-    return DIRECTIVE_OPEN_Q & Q(deadline__lt=on)
-
-
-DIALOGUE_KEYS = (
-    "conferences",
-    "opinions",
-    "answered_at_conference",
-    "answered_later",
-    "pending",
-    "overdue",
-    "directives",
-    "directives_done_on_time",
-    "directives_done_late",
-    "directives_open",
-    "directives_overdue",
-)
-
-
-def _held_period_q(scope: Scope, prefix: str = "") -> Q:
-    """Conferences held in the period, at the host level asked for (any unit)."""
-    q = Q(
-        **{
-            f"{prefix}status__in": HELD_STATUSES,
-            f"{prefix}held_at__gte": scope.start_at,
-            f"{prefix}held_at__lt": scope.end_at,
-        }
-    )
-    if scope.level:
-        q &= Q(**{f"{prefix}host_level": scope.level})
-    return q
-
-
-def held_q(scope: Scope, prefix: str = "") -> Q:
-    """Conferences held in the period, under the root, at the host level asked for."""
-    return _held_period_q(scope, prefix) & scope.units_q(f"{prefix}host_unit", level=False)
-
-
-def _dialogue_buckets(scope: Scope, *, by_agency: bool = False) -> Buckets:
-    """By the root's child the host unit lies under, or by host agency."""
-    on = scope.on
-    reads = (
-        (Conference, "", {"conferences": Count("pk")}),
-        (
-            Opinion,
-            "conference__",
-            {
-                "opinions": Count("pk"),
-                "answered_at_conference": Count("pk", filter=ANSWERED_Q),
-                "answered_later": Count("pk", filter=LATER_Q),
-                "pending": Count("pk", filter=PENDING_Q),
-                "overdue": Count("pk", filter=opinion_overdue_q(on)),
-            },
-        ),
-        (
-            Directive,
-            "conclusion__conference__",
-            {
-                "directives": Count("pk"),
-                "directives_done_on_time": Count("pk", filter=DIRECTIVE_ON_TIME_Q),
-                "directives_done_late": Count("pk", filter=DIRECTIVE_LATE_Q),
-                "directives_open": Count("pk", filter=DIRECTIVE_OPEN_Q),
-                "directives_overdue": Count("pk", filter=directive_overdue_q(on)),
-            },
-        ),
-    )
-    buckets: Buckets = defaultdict(Counter)
-    for model, prefix, aggregates in reads:
-        read = _read(
-            scope,
-            model.objects.filter(_held_period_q(scope, prefix)),
-            f"{prefix}host_unit",
-            aggregates,
-            level=False,  # the level is the conference's host level
-            agency=f"{prefix}host_agency" if by_agency else "",
-        )
-        for key, counts in read.items():
-            buckets[key].update(counts)
-    return buckets
-
-
-def _dialogue_finish(counts: Counter) -> dict:
-    row = {k: int(counts.get(k, 0)) for k in DIALOGUE_KEYS}
-    row["answered_at_conference_pct"] = _pct(row["answered_at_conference"], row["opinions"])
-    return row
-
-
-def dialogue_figures(scope: Scope, *, by_agency: bool = False) -> dict:
-    """Conferences held, opinions received, answered at the conference (number and %),
-    answered later, pending, overdue; directives done on time, late, open, overdue."""
-    total, by_child = _keyed(_dialogue_buckets(scope))
-    figures = {**_dialogue_finish(total), "by_unit": _by_unit(scope, by_child, _dialogue_finish)}
-    if by_agency:
-        figures["by_agency"] = _by_agency(
-            _dialogue_buckets(scope, by_agency=True),
-            _dialogue_finish,
-            sort_key=lambda r: (-r["conferences"], r["agency"]["name"]),
-        )
-    return figures
-
-
-# --- petitions and cases --------------------------------------------------------------------
-RESOLVED_Q = Q(
-    status__in=(Status.ANSWERED, Status.CLOSED),
-    answered_at__isnull=False,
-    competent_agency__isnull=False,  # returned cases were never accepted: not "resolved"
-)
-CASE_OPEN_Q = Q(status__in=OPEN_STATUSES)
-
-
-# The flag rules live in petitions/flags.py; statistics count with the same Q objects.
-mass_q = flags.mass_q
-over_level_q = flags.over_level_q
-prolonged_q = flags.prolonged_q  # = after a final decision, or (open and) late: counted apart
-
-
-def case_overdue_q(on: dt.date) -> Q:
-    return CASE_OPEN_Q & Q(due__lt=on)
-
-
-ACK_ON_TIME_Q = Q(LessThanOrEqual(TruncDate("acknowledged_at"), F("acknowledge_due")))
-# Counted as the rest of the acknowledged cases (`_petition_finish`); the records' filter.
-ACK_LATE_Q = Q(GreaterThan(TruncDate("acknowledged_at"), F("acknowledge_due")))
-RESOLVED_ON_TIME_Q = RESOLVED_Q & (
-    Q(due__isnull=True) | Q(LessThanOrEqual(TruncDate("answered_at"), F("due")))
-)
-# Counted as the rest of the resolved cases (`_petition_finish`); the records' filter.
-RESOLVED_LATE_Q = RESOLVED_Q & Q(GreaterThan(TruncDate("answered_at"), F("due")))
-
-PETITION_KEYS = (
-    "petitions",
-    "cases",
-    "open",
-    "overdue",
-    "acknowledged_on_time",
-    "acknowledged_late",
-    "not_acknowledged",
-    "resolved",
-    "resolved_on_time",
-    "resolved_late",
-    "mass",
-    "prolonged",
-    "over_level",
-)
-DIMENSIONS = {
-    # name: (model, field, the choices every row lists)
-    "by_kind": (Petition, "kind", Kind.values),
-    "by_channel": (Petition, "channel", Channel.values),
-    "by_topic": (Petition, "topic__code", None),
-    "by_status": (Case, "status", Status.values),
-}
-
-
-def _cases_between_q(start: dt.date, end: dt.date, prefix: str = "") -> Q:
-    """Cases received from `start` to `end` (included) that were not merged into another."""
-    return Q(**{f"{prefix}received_on__gte": start, f"{prefix}received_on__lte": end}) & Q(
-        **{f"{prefix}merged_into__isnull": True}
-    )
-
-
-def _cases_period_q(scope: Scope, prefix: str = "") -> Q:
-    return _cases_between_q(scope.start, scope.end, prefix)
-
-
-def cases_q(scope: Scope, prefix: str = "") -> Q:
-    return _cases_period_q(scope, prefix) & scope.units_q(f"{prefix}unit")
-
-
-def _petitions_between_q(start: dt.date, end: dt.date) -> Q:
-    """Petitions received from `start` to `end` (included), local days."""
-    return Q(received_at__gte=_midnight(start), received_at__lt=_midnight(end + dt.timedelta(1)))
-
-
-def _petitions_period_q(scope: Scope) -> Q:
-    return _petitions_between_q(scope.start, scope.end)
-
-
-def petitions_q(scope: Scope) -> Q:
-    return _petitions_period_q(scope) & scope.units_q("unit")
-
-
-def stored_case_aggregates() -> dict:
-    """The figures of a pass over the cases that do not depend on the reading day: what
-    `UnitMonth` keeps per unit and month (monthly.py). Each filtered count costs time on every
-    row, so the figures that follow from others are computed in `_petition_finish` instead:
-    the cases and the open cases (the sum of the cases by status, all of them or the open
-    ones: CASE_OPEN_Q), the cases acknowledged late and resolved late (the rest of those
-    acknowledged and of those resolved: ACK_LATE_Q, RESOLVED_LATE_Q), the prolonged cases
-    (those pursued after a final decision and, of the others, those open past the margin:
-    `prolonged_q`)."""
-    duration = ExpressionWrapper(F("answered_at") - F("received_at"), output_field=DurationField())
     return {
-        "acknowledged_on_time": Count("pk", filter=ACK_ON_TIME_Q),
-        "not_acknowledged": Count("pk", filter=Q(acknowledged_at__isnull=True)),
-        "resolved": Count("pk", filter=RESOLVED_Q),
-        "resolved_on_time": Count("pk", filter=RESOLVED_ON_TIME_Q),
-        "mass": Count("pk", filter=mass_q()),
-        "over_level": Count("pk", filter=over_level_q()),
-        "prolonged_after_final": Count("pk", filter=flags.prolonged_after_final_q()),
-        "resolution_seconds": Sum(duration, filter=RESOLVED_Q),
-        **{f"by_status:{value}": Count("pk", filter=Q(status=value)) for value in Status.values},
-    }
-
-
-def _dated_case_aggregates(on: dt.date) -> dict:
-    """The figures that depend on the reading day: counted from the open cases on each read."""
-    return {
-        "overdue": Count("pk", filter=case_overdue_q(on)),
-        "prolonged_late": Count(
-            "pk", filter=flags.prolonged_late_q(on) & ~flags.prolonged_after_final_q()
-        ),
-    }
-
-
-def _kind_channel_aggregates() -> dict:
-    """The petitions by kind and by channel (the choices are code: `UnitMonth` columns)."""
-    return {  # the petitions: the sum of those by kind (`_petition_finish`)
-        **{f"by_kind:{value}": Count("pk", filter=Q(kind=value)) for value in Kind.values},
-        **{f"by_channel:{value}": Count("pk", filter=Q(channel=value)) for value in Channel.values},
-    }
-
-
-def _petition_aggregates() -> dict:
-    """One pass over the petitions: counted by kind, by channel and by topic (by id: no join
-    per petition) with a filtered count each."""
-    topics = Topic.objects.order_by().values_list("pk", "code")
-    return {
-        **_kind_channel_aggregates(),
-        **{f"by_topic:{code}": Count("pk", filter=Q(topic=pk)) for pk, code in topics},
-    }
-
-
-def month_records(
-    using: str, month: dt.date, units: list[int] | None
-) -> tuple[dict[int, dict], list[tuple[int, int, int]]]:
-    """What `monthly` stores for one month, counted from the records with the aggregates the
-    statistics count with: {unit id: {figure: value}} of the cases and petitions received in
-    the month, and (unit id, topic id, petitions) rows; for `units` only (None: every unit)."""
-    last = add_months(month, 1) - dt.timedelta(days=1)
-    cases = Case.objects.using(using).filter(_cases_between_q(month, last))
-    petitions = Petition.objects.using(using).filter(_petitions_between_q(month, last))
-    if units is not None:
-        cases, petitions = cases.filter(unit_id__in=units), petitions.filter(unit_id__in=units)
-    figures: dict[int, dict] = defaultdict(dict)
-    for qs, aggregates in (
-        (cases, stored_case_aggregates()),
-        (petitions, _kind_channel_aggregates()),
-    ):
-        for (unit,), values in _aggregate_rows(qs, ("unit",), aggregates):
-            figures[unit].update(zip(aggregates, values, strict=True))
-    by_topic = _aggregate_rows(petitions, ("unit", "topic"), {"petitions": Count("pk")})
-    return figures, [(unit, topic, n) for (unit, topic), (n,) in by_topic]
-
-
-def _handling_agency():
-    return Coalesce("assigned_agency", "competent_agency", "receiving_agency")
-
-
-def _petition_buckets(scope: Scope, *, by_agency: bool, stored: bool = True) -> Buckets:
-    """By the root's child: the whole months of the period from the stored monthly figures
-    (`_stored_buckets`), the days outside them from the records, and the figures that depend
-    on the reading day from the open cases. By agency (handling agencies change: nothing is
-    stored by agency), or with `stored` False, everything from the records."""
-    cases = Case.objects.filter(_cases_period_q(scope))
-    if by_agency:
-        cases = cases.annotate(handling=_handling_agency())
-        aggregates = stored_case_aggregates() | _dated_case_aggregates(scope.on)
-        return _read(scope, cases, "unit", aggregates, agency="handling")
-    months = whole_months(scope.start, scope.end) if stored else None
-    buckets = _stored_buckets(scope, *months) if months else defaultdict(Counter)
-    for start, end in _days_outside(scope.start, scope.end, months):
-        days = replace(scope, start=start, end=end)
-        reads = (
-            (Case.objects.filter(_cases_period_q(days)), stored_case_aggregates()),
-            (Petition.objects.filter(_petitions_period_q(days)), _petition_aggregates()),
-        )
-        for qs, aggregates in reads:
-            for key, counts in _read(scope, qs, "unit", aggregates).items():
-                buckets[key].update(counts)
-    open_cases = cases.filter(CASE_OPEN_Q)
-    for key, counts in _read(scope, open_cases, "unit", _dated_case_aggregates(scope.on)).items():
-        buckets[key].update(counts)
-    return buckets
-
-
-def _days_outside(start: dt.date, end: dt.date, months) -> list[tuple[dt.date, dt.date]]:
-    """The parts of [start, end] before and after its whole months (all of it: no months)."""
-    if not months:
-        return [(start, end)]
-    first, last = months
-    parts = []
-    if start < first:
-        parts.append((start, first - dt.timedelta(days=1)))
-    after = add_months(last, 1)
-    if after <= end:
-        parts.append((after, end))
-    return parts
-
-
-def _stored_buckets(scope: Scope, first: dt.date, last: dt.date) -> Buckets:
-    """The stored figures of the months first … last (their first days), by the root's child,
-    refreshed first (monthly.refresh)."""
-    using = UnitMonth.objects.db
-    monthly.refresh(using)
-    figures = [*stored_case_aggregates(), *_kind_channel_aggregates()]
-    columns = {name: Sum(column_of(name)) for name in figures}
-    in_months = Q(month__gte=first, month__lte=last)
-    buckets = _read(scope, UnitMonth.objects.filter(in_months), "unit", columns)
-    codes = dict(Topic.objects.order_by().values_list("pk", "code"))
-    by_topic = _read(
-        scope,
-        UnitMonthTopic.objects.filter(in_months),
-        "unit",
-        {"by_topic_id:": Sum("petitions")},
-        by="topic",
-    )
-    for key, counts in by_topic.items():
-        buckets[key].update(
-            {f"by_topic:{codes[int(name.split(':')[1])]}": n for name, n in counts.items()}
-        )
-    return buckets
-
-
-def _petition_finish(counts: Counter, *, dimensions: bool = True) -> dict:
-    row = {k: int(counts.get(k, 0)) for k in PETITION_KEYS}
-    row["prolonged"] = int(counts.get("prolonged_after_final", 0)) + int(
-        counts.get("prolonged_late", 0)
-    )  # prolonged_q
-    statuses = {value: int(counts.get(f"by_status:{value}", 0)) for value in Status.values}
-    row["cases"] = sum(statuses.values())
-    row["open"] = sum(statuses[value] for value in OPEN_STATUSES)  # CASE_OPEN_Q
-    row["petitions"] = sum(int(counts.get(f"by_kind:{value}", 0)) for value in Kind.values)
-    acknowledged = row["cases"] - row["not_acknowledged"]
-    row["acknowledged_late"] = acknowledged - row["acknowledged_on_time"]  # ACK_LATE_Q
-    row["resolved_late"] = row["resolved"] - row["resolved_on_time"]  # RESOLVED_LATE_Q
-    seconds = counts.get("resolution_seconds", 0)
-    row["average_days_to_resolution"] = (
-        round(seconds / 86400 / row["resolved"], 1) if row["resolved"] else None
-    )
-    row["acknowledged_on_time_pct"] = _pct(row["acknowledged_on_time"], row["cases"])
-    row["resolved_on_time_pct"] = _pct(row["resolved_on_time"], row["resolved"])
-    if dimensions:
-        for name, (_model, _column, choices) in DIMENSIONS.items():
-            found = {
-                k.split(":", 1)[1]: int(v) for k, v in counts.items() if k.startswith(f"{name}:")
-            }
-            row[name] = (
-                {c: found.get(c, 0) for c in choices} if choices else dict(sorted(found.items()))
-            )
-    return row
-
-
-def petition_figures(scope: Scope, *, by_agency: bool = False) -> dict:
-    """Petitions by kind, channel and topic; cases by status; acknowledged and resolved on time;
-    mass, prolonged and over-level cases; average days to resolution."""
-    total, by_child = _keyed(_petition_buckets(scope, by_agency=False))
-    figures = {**_petition_finish(total), "by_unit": _by_unit(scope, by_child, _petition_finish)}
-    if by_agency:
-        figures["by_agency"] = _by_agency(
-            _petition_buckets(scope, by_agency=True),
-            lambda c: _petition_finish(c, dimensions=False),
-            sort_key=lambda r: (-r["open"], -r["cases"], r["agency"]["name"]),
-        )
-    return figures
-
-
-# --- reception ------------------------------------------------------------------------------
-RECEPTION_KEYS = (
-    "days_required",
-    "days_held",
-    "days_delegated",
-    "shortfall",
-    "sessions",
-    "scheduled",
-    "unscheduled",
-    "field_visits",
-    "visits",
-    "people",
-    "group_visits",
-)
-
-
-def everyone_reader():
-    """A reader who sees every agency, for public aggregates computed by the reception
-    selectors (which start from a user's jurisdiction). Never saved, never logged in."""
-    return get_user_model()(username="statistics", role=Role.ADMINISTRATOR, is_superuser=True)
-
-
-def _reception_buckets(scope: Scope, user) -> tuple[Buckets, dict[int, str]]:
-    """Per agency, with each agency's unit path for the roll-up."""
-    buckets: Buckets = defaultdict(Counter)
-    paths: dict[int, str] = {}
-    sessions = ReceptionSession.objects.filter(
-        scope.units_q("agency__unit"),
-        date__gte=scope.start,
-        date__lte=scope.end,
-    ).order_by()
-    kinds = {
-        "scheduled": SessionKind.SCHEDULED,
-        "unscheduled": SessionKind.UNSCHEDULED,
-        "field_visits": SessionKind.FIELD_VISIT,
-    }
-    rows = sessions.values("agency", "agency__unit__path").annotate(
-        sessions=Count("pk"), **{k: Count("pk", filter=Q(kind=v)) for k, v in kinds.items()}
-    )
-    for row in rows:
-        paths[row["agency"]] = row.pop("agency__unit__path")
-        _collect(buckets, [row], "agency")
-    entries = RegisterEntry.objects.filter(session__in=sessions.values("pk")).order_by()
-    rows = entries.values("session__agency", "session__agency__unit__path").annotate(
-        visits=Count("pk"),
-        people=Sum("people_count"),
-        group_visits=Count("pk", filter=Q(is_group=True)),
-    )
-    for row in rows:
-        paths[row["session__agency"]] = row.pop("session__agency__unit__path")
-        _collect(buckets, [row], "session__agency")
-    for row in reception.compliance(
-        user or everyone_reader(), unit=scope.unit, start=scope.start, end=scope.end
-    ):
-        if scope.own and row.agency.unit_id != scope.unit.pk:
-            continue
-        if scope.level and row.agency.unit.level != scope.level:
-            continue
-        paths[row.agency.pk] = row.agency.unit.path
-        bucket = buckets[row.agency.pk]
-        bucket["days_required"] += row.required
-        bucket["days_held"] += row.held
-        bucket["days_delegated"] += row.delegated
-        bucket["shortfall"] += row.shortfall
-    return buckets, paths
-
-
-def _reception_finish(counts: Counter) -> dict:
-    return {k: int(counts.get(k, 0)) for k in RECEPTION_KEYS}
-
-
-def reception_figures(scope: Scope, *, by_agency: bool = False, user=None) -> dict:
-    """Reception days required (the rules in force) and held in person by the heads, sessions
-    by kind, visits, people and group visits. `user` narrows the agencies to a jurisdiction;
-    by default every agency under the unit counts (public aggregates)."""
-    by_agency_counts, paths = _reception_buckets(scope, user)
-    by_path: Buckets = defaultdict(Counter)
-    for agency_id, counts in by_agency_counts.items():
-        by_path[paths[agency_id]].update(counts)
-    total, by_child = _roll_up(scope, by_path)
-    figures = {**_reception_finish(total), "by_unit": _by_unit(scope, by_child, _reception_finish)}
-    if by_agency:
-        figures["by_agency"] = _by_agency(
-            by_agency_counts,
-            _reception_finish,
-            sort_key=lambda r: (-r["shortfall"], r["agency"]["unit"], r["agency"]["name"]),
-        )
-    return figures
+        "dialogues": dialogue_figures,
+        "petitions": petition_figures,
+        "reception": reception_figures,
+    }[kind]
 
 
 # --- with the previous period ---------------------------------------------------------------
-FIGURES = {
-    "dialogues": dialogue_figures,
-    "petitions": petition_figures,
-    "reception": reception_figures,
-}
-
-
 def with_previous(kind: str, scope: Scope, **options) -> dict:
     """The figures for the period, and the same totals for the period just before."""
-    figures = FIGURES[kind](scope, **options)
+    figures_of = _figures(kind)
+    figures = figures_of(scope, **options)
     before = scope.previous()
-    previous = FIGURES[kind](before, **{**options, "by_agency": False})
+    previous = figures_of(before, **{**options, "by_agency": False})
     previous.pop("by_unit", None)
     return {
         "unit": _unit_ref(scope.unit, own=True) | {"era": scope.unit.era},
@@ -1064,88 +571,12 @@ def with_previous(kind: str, scope: Scope, **options) -> dict:
 
 
 # --- the records behind a figure ------------------------------------------------------------
-def _dialogue_records(scope: Scope, metric: str) -> QuerySet | None:
-    on = scope.on
-    opinion_metrics = {
-        "opinions": Q(),
-        "answered_at_conference": ANSWERED_Q,
-        "answered_later": LATER_Q,
-        "pending": PENDING_Q,
-        "overdue": opinion_overdue_q(on),
-    }
-    directive_metrics = {
-        "directives": Q(),
-        "directives_done_on_time": DIRECTIVE_ON_TIME_Q,
-        "directives_done_late": DIRECTIVE_LATE_Q,
-        "directives_open": DIRECTIVE_OPEN_Q,
-        "directives_overdue": directive_overdue_q(on),
-    }
-    if metric == "conferences":
-        return Conference.objects.filter(held_q(scope)).select_related("host_unit", "host_agency")
-    if metric in opinion_metrics:
-        return Opinion.objects.filter(
-            held_q(scope, "conference__") & opinion_metrics[metric]
-        ).select_related("conference", "petition__case", "assignee")
-    if metric in directive_metrics:
-        return Directive.objects.filter(
-            held_q(scope, "conclusion__conference__") & directive_metrics[metric]
-        ).select_related("conclusion__conference", "assignee")
-    return None
-
-
-def _case_records(scope: Scope, metric: str, value: str = "") -> QuerySet | None:
-    on = scope.on
-    case_metrics = {
-        "cases": Q(),
-        "open": CASE_OPEN_Q,
-        "overdue": case_overdue_q(on),
-        "acknowledged_on_time": ACK_ON_TIME_Q,
-        "acknowledged_late": ACK_LATE_Q,
-        "not_acknowledged": Q(acknowledged_at__isnull=True),
-        "resolved": RESOLVED_Q,
-        "resolved_on_time": RESOLVED_ON_TIME_Q,
-        "resolved_late": RESOLVED_LATE_Q,
-        "mass": mass_q(),
-        "prolonged": prolonged_q(on),
-        "over_level": over_level_q(),
-    }
-    if metric in case_metrics:
-        return Case.objects.filter(cases_q(scope) & case_metrics[metric])
-    if metric == "by_status" and value in Status.values:
-        return Case.objects.filter(cases_q(scope), status=value)
-    petition_dimensions = {"by_kind": "kind", "by_channel": "channel", "by_topic": "topic__code"}
-    if metric == "petitions":
-        return Petition.objects.filter(petitions_q(scope))
-    if metric in petition_dimensions and value:
-        return Petition.objects.filter(petitions_q(scope), **{petition_dimensions[metric]: value})
-    return None
-
-
-def _reception_records(scope: Scope, metric: str) -> QuerySet | None:
-    sessions = ReceptionSession.objects.filter(
-        scope.units_q("agency__unit"),
-        date__gte=scope.start,
-        date__lte=scope.end,
-    )
-    kinds = {
-        "scheduled": SessionKind.SCHEDULED,
-        "unscheduled": SessionKind.UNSCHEDULED,
-        "field_visits": SessionKind.FIELD_VISIT,
-    }
-    if metric == "sessions":
-        return sessions.select_related("agency__unit")
-    if metric in kinds:
-        return sessions.filter(kind=kinds[metric]).select_related("agency__unit")
-    entries = RegisterEntry.objects.filter(session__in=sessions.values("pk"))
-    if metric in ("visits", "people"):
-        return entries.select_related("session__agency")
-    if metric == "group_visits":
-        return entries.filter(is_group=True).select_related("session__agency")
-    return None
-
-
 def records(kind: str, scope: Scope, metric: str, value: str = "") -> QuerySet | None:
     """The records a figure counts (None for a figure that is not a count of records)."""
+    from .statistics_dialogues import _dialogue_records
+    from .statistics_petitions import _case_records
+    from .statistics_reception import _reception_records
+
     if kind == "dialogues":
         return _dialogue_records(scope, metric)
     if kind == "petitions":
