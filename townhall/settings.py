@@ -82,11 +82,10 @@ def envdatabase(name: str, default: str) -> dict:
         # Parameters bound by the server, and a statement a connection has run twice prepared:
         # PostgreSQL then stops planning it on every request (docs/decisions/0011). Off for a
         # pooler that cannot keep prepared statements (PgBouncer before 1.21 in transaction mode).
-        config["OPTIONS"] = (
-            {"server_side_binding": True, "prepare_threshold": 2}
-            if envbool("DB_PREPARED_STATEMENTS", True)
-            else {}
-        )
+        # The URL's own options (e.g. ?sslmode=require) are kept.
+        config.setdefault("OPTIONS", {})
+        if envbool("DB_PREPARED_STATEMENTS", True):
+            config["OPTIONS"].update(server_side_binding=True, prepare_threshold=2)
         config["CONN_HEALTH_CHECKS"] = True
     if engine == "django.db.backends.postgresql":
         # One test database per test run, so that concurrent runs on one server do not drop

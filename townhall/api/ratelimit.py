@@ -14,7 +14,6 @@ behind a trusted proxy.
 import copy
 import threading
 
-from django.conf import settings
 from django.http import HttpRequest
 from ninja.throttling import BaseThrottle
 
@@ -25,15 +24,7 @@ DEFAULT_PER_MINUTE = 60
 WINDOW = 60  # seconds
 
 
-class ApiLimit(limiter.Limit):
-    """A portal limit whose count comes from `settings.API_PUBLIC_RATE_LIMIT` (per minute)."""
-
-    def configured(self) -> limiter.Limit:
-        count = int(getattr(settings, "API_PUBLIC_RATE_LIMIT", DEFAULT_PER_MINUTE))
-        return limiter.Limit(self.name, max(1, count), WINDOW)
-
-
-PUBLIC = ApiLimit("api_public", DEFAULT_PER_MINUTE, WINDOW)
+PUBLIC = limiter.Limit("api_public", DEFAULT_PER_MINUTE, WINDOW, setting="API_PUBLIC_RATE_LIMIT")
 
 
 class PublicRate(BaseThrottle):

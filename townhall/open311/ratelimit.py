@@ -7,7 +7,6 @@ the database, checked and counted under a row lock). The limits can be tuned in 
 
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.http import HttpRequest
 
 from townhall.portal import ratelimit as limiter
@@ -15,19 +14,10 @@ from townhall.portal import ratelimit as limiter
 WINDOW_SECONDS = 60
 
 
-@dataclass(frozen=True)
-class PerMinute(limiter.Limit):
-    """A limit whose count a setting may change (`setting`, requests a minute)."""
-
-    setting: str = ""
-
-    def configured(self) -> limiter.Limit:
-        count = int(getattr(settings, self.setting, self.count))
-        return limiter.Limit(self.name, max(1, count), self.window)
-
-
-POSTS = PerMinute("open311_post", 60, WINDOW_SECONDS, "OPEN311_POSTS_PER_MINUTE")
-BAD_KEYS = PerMinute("open311_bad_key", 30, WINDOW_SECONDS, "OPEN311_BAD_KEYS_PER_MINUTE")
+POSTS = limiter.Limit("open311_post", 60, WINDOW_SECONDS, setting="OPEN311_POSTS_PER_MINUTE")
+BAD_KEYS = limiter.Limit(
+    "open311_bad_key", 30, WINDOW_SECONDS, setting="OPEN311_BAD_KEYS_PER_MINUTE"
+)
 
 
 def client_address(request: HttpRequest) -> str:

@@ -30,10 +30,17 @@ class Limit:
     name: str
     count: int
     window: int  # seconds
+    setting: str = ""  # a setting that gives the count (e.g. API_PUBLIC_RATE_LIMIT), if any
 
     def configured(self) -> "Limit":
+        """The limit in force: a `PORTAL_RATE_LIMITS` override, else the count of `setting`."""
         override = getattr(settings, "PORTAL_RATE_LIMITS", {}).get(self.name)
-        return Limit(self.name, *override) if override else self
+        if override:
+            return Limit(self.name, *override)
+        if self.setting:
+            count = int(getattr(settings, self.setting, self.count))
+            return Limit(self.name, max(1, count), self.window)
+        return self
 
 
 # Petitions received from one address (the 6th in 10 minutes is refused).
