@@ -6,6 +6,10 @@ UV := $(BIN)/uv
 UV_VERSION := 0.13.9
 export UV_PROJECT_ENVIRONMENT := $(abspath $(VENV))
 PG_URL ?= postgres://postgres@127.0.0.1:5432/test
+# pytest-xdist workers (one per core); a worker takes whole modules and classes, so a class
+# that builds the demo once builds it once (docs/decisions/0012-*).
+TEST_WORKERS ?= auto
+PYTEST := $(BIN)/pytest -n $(TEST_WORKERS) --dist loadscope
 
 .PHONY: run install install-dev test test-sqlite test-postgres lint format bench messages clean
 
@@ -29,12 +33,12 @@ test: install-dev lint test-sqlite test-postgres
 
 test-sqlite:
 	@echo "== test suite on SQLite =="
-	DATABASE_URL=sqlite:///var/test.sqlite3 $(BIN)/pytest
+	DATABASE_URL=sqlite:///var/test.sqlite3 $(PYTEST)
 
 test-postgres:
 	@if DATABASE_URL=$${DATABASE_URL:-$(PG_URL)} $(BIN)/python -m townhall.core.dbcheck; then \
 		echo "== test suite on PostgreSQL =="; \
-		DATABASE_URL=$${DATABASE_URL:-$(PG_URL)} $(BIN)/pytest; \
+		DATABASE_URL=$${DATABASE_URL:-$(PG_URL)} $(PYTEST); \
 	elif [ -n "$$TOWNHALL_REQUIRE_POSTGRES" ]; then \
 		echo "PostgreSQL is required (TOWNHALL_REQUIRE_POSTGRES) but not reachable"; exit 1; \
 	else \

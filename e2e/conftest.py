@@ -15,7 +15,6 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.core.management import call_command
 from playwright.sync_api import expect
 
 # Playwright's sync API keeps an asyncio loop running in the main thread; Django's async-safety
@@ -184,43 +183,13 @@ def phone_page(browser, request):
     )
 
 
-def _reseed_reference_data() -> None:
-    """Put back what data migrations seed (topics, deadline and reception rules…): the flush
-    after each live-server test removes them. Each seed function is idempotent."""
-    import importlib
-
-    from django.apps import apps
-
-    seeds = [
-        ("townhall.petitions.migrations.0002_seed_topics_and_rules", "seed"),
-        ("townhall.reception.migrations.0002_seed_reception_rules", "seed"),
-        ("townhall.reports.migrations.0002_seed_dialogue_rules", "seed"),
-    ]
-    for module_name, function in seeds:
-        try:
-            module = importlib.import_module(module_name)
-        except ModuleNotFoundError:
-            continue
-        getattr(module, function)(apps, None)
-
-
-@pytest.fixture(autouse=True)
-def _fresh_login_limits():
-    """The login and code rate limits count in the cache, which the live server shares with
-    every test of the run: start each test with none counted."""
-    from django.core.cache import cache
-
-    cache.clear()
-    yield
-    cache.clear()
-
-
 @pytest.fixture
 def loaded_units(transactional_db):
     """The real administrative units of both eras and the seeded reference data (idempotent;
     the flush after the test removes them)."""
-    call_command("units_load", verbosity=0)
-    _reseed_reference_data()
+    from tests.reference import seed_reference_data
+
+    seed_reference_data()
 
 
 @pytest.fixture

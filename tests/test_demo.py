@@ -4,6 +4,7 @@ import io
 from django.core.management import call_command
 from django.test import TestCase
 
+from tests.reports.demo_figures import DemoFiguresChecks
 from townhall.accounts.models import User
 from townhall.dialogues.models import (
     Conclusion,
@@ -50,9 +51,10 @@ def counts():
     )
 
 
-class TestDemo(TestCase):
+class TestDemo(DemoFiguresChecks, TestCase):
     """The demo is built once for the class (it creates thousands of records through the
-    services); each test reads it, and one runs it a second time."""
+    services); each test reads it, and one runs it a second time. The checks of the seed
+    article's figures through the reports API (`DemoFiguresChecks`) share this one build."""
 
     @classmethod
     def setUpTestData(cls):

@@ -8,7 +8,7 @@ import os
 
 import pytest
 
-from .harness import FUZZ, REPORT, provision, report
+from .harness import provision, report
 
 
 @pytest.fixture(scope="session")
@@ -30,15 +30,3 @@ def live(tmp_path_factory):
     finally:
         live.server.stop()
         live.db.drop()
-
-
-def pytest_terminal_summary(terminalreporter):
-    if FUZZ["requests"]:
-        REPORT.append(
-            f"[fuzz] {FUZZ['requests']} generated requests over {len(FUZZ['operations'])} "
-            f"operations, {FUZZ['5xx']} answered 5xx"
-        )
-    if REPORT:
-        terminalreporter.section("reliability figures")
-        for line in REPORT:
-            terminalreporter.write_line(line)

@@ -49,6 +49,18 @@ def report(line: str) -> None:
     print(line)
 
 
+def figure_lines() -> list[str]:
+    """What this process's tests reported, the fuzzer's totals last (the root conftest.py
+    prints them at the end of the run, gathered from every xdist worker)."""
+    lines = list(REPORT)
+    if FUZZ["requests"]:
+        lines.append(
+            f"[fuzz] {FUZZ['requests']} generated requests over {len(FUZZ['operations'])} "
+            f"operations, {FUZZ['5xx']} answered 5xx"
+        )
+    return lines
+
+
 # The staff of the server's database (made by SETUP_SCRIPT, tokens by `townhall token create`).
 CLERK = "rel.clerk"
 LEADER = "rel.leader"

@@ -1,13 +1,10 @@
 """`townhall demo` reproduces the seed article's figures, and the reports API finds them.
 
-The demo is built once for the class (it creates ~3,100 opinions through the services, a few
-minutes); each test reads it."""
+These checks run in `tests/test_demo.py`'s class, on the demo it builds: one build for every
+check of the demo (it creates ~3,100 opinions through the services, one to two minutes), where
+two classes used to build it twice. The module's name keeps pytest from collecting the mixin."""
 
 import datetime as dt
-import io
-
-from django.core.management import call_command
-from django.test import TestCase
 
 from townhall.accounts.models import User
 from townhall.demo import figures
@@ -19,11 +16,8 @@ from townhall.units.models import Era, Unit
 YEAR_2022 = {"from": "2022-01-01", "to": "2022-12-31"}
 
 
-class DemoFigures(TestCase):
-    @classmethod
-    def setUpTestData(cls):
-        cls.output = io.StringIO()
-        call_command("demo", stdout=cls.output)
+class DemoFiguresChecks:
+    """Mixed into a `TestCase` whose `setUpTestData` ran `townhall demo` (output in `output`)."""
 
     def dialogues(self, **params):
         response = self.client.get("/api/v1/reports/dialogues", params)
@@ -88,4 +82,4 @@ class DemoFigures(TestCase):
         summary = figures.build()
         self.assertEqual(sum(summary.created.values()), 0)
         self.assertEqual((Conference.objects.count(), Opinion.objects.count()), before)
-        self.assertIn("figures: conferences built", self.output.getvalue())
+        self.assertIn("figures: conferences built", self.output)

@@ -1,0 +1,88 @@
+"""Shared by tests/ and e2e/: put the reference data back after a flush, before the next test
+that expects it.
+
+pytest-django runs the transactional tests (live server, `transaction=True`) after the others,
+as Django does, because each one ends with a flush that empties every table, the units the
+session loaded and the rows the data migrations seed included. Under pytest-xdist (`make test`
+runs two workers) a worker receives whole modules, so a module that mixes both kinds can put
+a flushed database in front of ordinary tests; these hooks reload the reference data then,
+and only then (never in a serial run, where no ordinary test follows a transactional one).
+"""
+
+import pytest
+
+
+def _database_use(item: pytest.Item) -> str:
+    """ "none", "rollback" (a transaction rolled back) or "flush" (committed, then flushed)."""
+    from django.test import TestCase, TransactionTestCase
+
+    cls = getattr(item, "cls", None)
+    if cls is not None and issubclass(cls, TransactionTestCase):
+        return "rollback" if issubclass(cls, TestCase) else "flush"
+    fixtures = getattr(item, "fixturenames", ())
+    marker = item.get_closest_marker("django_db")
+    if marker is not None:
+        transaction = marker.kwargs.get("transaction", marker.args[0] if marker.args else False)
+        if transaction or marker.kwargs.get("reset_sequences"):
+            return "flush"
+    if "transactional_db" in fixtures or "live_server" in fixtures:
+        return "flush"
+    if marker is not None or "db" in fixtures:
+        return "rollback"
+    return "none"
+
+
+_flushed = False  # a transactional test ran since the reference data were last loaded
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_runtest_teardown(item: pytest.Item) -> None:
+    global _flushed
+    _flushed = _flushed or _database_use(item) == "flush"
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """Before the test's fixtures (and a `TestCase`'s `setUpClass`) open its transaction."""
+    global _flushed
+    if not _flushed or _database_use(item) != "rollback":
+        return
+    from pytest_django.plugin import blocking_manager_key
+
+    from tests.reference import seed_reference_data
+
+    with item.config.stash[blocking_manager_key].unblock():
+        seed_reference_data()
+    _flushed = False
+
+
+# --- the figures the reliability tests report, printed at the end of the run -----------------
+# Under xdist each worker holds its own; they travel to the controller in `workeroutput`.
+_FROM_WORKERS: list[str] = []
+
+
+def _figure_lines() -> list[str]:
+    from tests.reliability.harness import figure_lines
+
+    return figure_lines()
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    workeroutput = getattr(session.config, "workeroutput", None)
+    if workeroutput is not None:  # an xdist worker
+        workeroutput["figures"] = _figure_lines()
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node, error) -> None:
+    _FROM_WORKERS.extend(getattr(node, "workeroutput", {}).get("figures", []))
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    if hasattr(terminalreporter.config, "workeroutput"):
+        return
+    lines = _FROM_WORKERS or _figure_lines()
+    if lines:
+        terminalreporter.section("reliability figures")
+        for line in lines:
+            terminalreporter.write_line(line)
