@@ -23,16 +23,12 @@ from townhall.accounts import policy, two_factor
 from townhall.accounts.models import Role
 from townhall.portal import ratelimit
 
-
-def login_limit() -> ratelimit.Limit:
-    """Login form POSTs from one address per minute (`LOGIN_RATE_LIMIT`, default 20), on top of
-    axes' lockout of a username from one address after repeated failures."""
-    return ratelimit.Limit("login", settings.LOGIN_RATE_LIMIT, 60)
-
-
-def otp_limit() -> ratelimit.Limit:
-    """Wrong second-factor codes per user, whatever the address (default 5 in 15 minutes)."""
-    return ratelimit.Limit("otp", settings.OTP_FAILURE_LIMIT, 900)
+# Login form POSTs from one address per minute (`LOGIN_RATE_LIMIT`, default 20), on top of
+# axes' lockout of a username from one address after repeated failures.
+LOGIN_LIMIT = ratelimit.Limit("login", 20, 60, setting="LOGIN_RATE_LIMIT")
+# Wrong second-factor codes per user, whatever the address (`OTP_FAILURE_LIMIT`, default 5 in
+# 15 minutes).
+OTP_LIMIT = ratelimit.Limit("otp", 5, 900, setting="OTP_FAILURE_LIMIT")
 
 
 def too_many(request: HttpRequest, wait: int, message) -> HttpResponse:
@@ -47,7 +43,7 @@ class LoginView(auth_views.LoginView):
     redirect_authenticated_user = True
 
     def post(self, request, *args, **kwargs):
-        wait = ratelimit.hit(login_limit(), ratelimit.client_key(request))
+        wait = ratelimit.hit(LOGIN_LIMIT, ratelimit.client_key(request))
         if wait is not None:
             return too_many(request, wait, _("Too many logins came from your address."))
         return super().post(request, *args, **kwargs)
@@ -93,7 +89,7 @@ def two_factor_view(request: HttpRequest) -> HttpResponse:
     form = CodeForm(request.POST or None)
     if request.method == "POST":
         key = f"user:{user.pk}"
-        wait = ratelimit.retry_after(otp_limit(), key)
+        wait = ratelimit.retry_after(OTP_LIMIT, key)
         if wait is not None:
             logout(request)
             return too_many(request, wait, _("Too many wrong codes were entered for this account."))
@@ -101,7 +97,7 @@ def two_factor_view(request: HttpRequest) -> HttpResponse:
             if two_factor.device_verify(user=user, code=form.cleaned_data["code"], enrol=enrol):
                 two_factor.mark_verified(request, user)
                 return HttpResponseRedirect(_next_url(request))
-            ratelimit.record(otp_limit(), key)
+            ratelimit.record(OTP_LIMIT, key)
             form.add_error("code", _("This code is not valid. Enter the code the app shows now."))
     context = {"form": form, "enrol": enrol, "next": _next_url(request)}
     if enrol:
