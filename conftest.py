@@ -9,6 +9,8 @@ a flushed database in front of ordinary tests; these hooks reload the reference 
 and only then (never in a serial run, where no ordinary test follows a transactional one).
 """
 
+from collections import Counter
+
 import pytest
 
 
@@ -30,6 +32,24 @@ def _database_use(item: pytest.Item) -> str:
     if marker is not None or "db" in fixtures:
         return "rollback"
     return "none"
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every test needs a node id of its own: pytest-xdist tells tests apart by node id, and of
+    tests sharing one it runs one and reports nothing wrong. schemathesis (4.x) gives the test
+    of every API operation the function's node id (tests/reliability/test_fuzz_api.py: one
+    operation of ~60 ran), so each gets its operation appended, as its name already has; any
+    other shared id stops the run. (Here because pytest calls this hook from the root conftest
+    only.)"""
+    from _pytest.nodeid import coerce_node_id  # pytest 9 keeps the id as a NodeId
+
+    for item in items:
+        label = getattr(item, "operation_label", None)
+        if label and type(item).__name__ == "SchemathesisFunction" and "[" not in item.nodeid:
+            item._id = coerce_node_id(f"{item.nodeid}[{label}]")
+    shared = [nodeid for nodeid, n in Counter(i.nodeid for i in items).items() if n > 1]
+    if shared:
+        raise pytest.UsageError(f"{len(shared)} node ids are shared by several tests: {shared[:3]}")
 
 
 _flushed = False  # a transactional test ran since the reference data were last loaded
