@@ -30,6 +30,7 @@ import zoneinfo
 from dataclasses import dataclass, field
 
 from django.db import transaction
+from tqdm import tqdm
 
 from townhall.accounts.models import Membership, Role, User
 from townhall.dialogues import services
@@ -576,24 +577,32 @@ def _frozen_heap():
         gc.unfreeze()
 
 
-def build(parts: tuple[str, ...] = PARTS) -> Summary:
-    """Build the figures' conferences (those not already there); returns what was made."""
+def build(parts: tuple[str, ...] = PARTS, *, progress: bool = False) -> Summary:
+    """Build the figures' conferences (those not already there); returns what was made.
+
+    `progress` shows a bar of the conferences (on stderr; `townhall demo` on a terminal)."""
     summary = Summary()
     topics = {t.code: t for t in Topic.objects.all()}
-    with _frozen_heap():
+    bar = tqdm(total=0, desc="demo: conferences", unit="conf", disable=not progress)
+    with _frozen_heap(), bar:
         for part in parts:
             summary.created[part] = 0
             if part == "province_education":
+                bar.total += 1
                 host = Agency.objects.filter(name="Tỉnh ủy Hải Dương").first()
                 if Conference.objects.filter(title=EDUCATION_TITLE, host_agency=host).exists():
                     summary.skipped += 1
+                    bar.update()
                     continue
                 with transaction.atomic():
                     _province_education(topics)
                 summary.created[part] += 1
+                bar.update()
                 continue
             with transaction.atomic():
                 plans = PLANNERS[part]()
+            bar.total += len(plans)
+            bar.refresh()
             existing = set(
                 Conference.objects.filter(
                     host_agency__in={p.host.pk for p in plans}, title__in=[p.title for p in plans]
@@ -602,8 +611,9 @@ def build(parts: tuple[str, ...] = PARTS) -> Summary:
             for plan in plans:
                 if (plan.host.pk, plan.title) in existing:
                     summary.skipped += 1
-                    continue
-                with transaction.atomic():
-                    _build(plan, topics)
-                summary.created[part] += 1
+                else:
+                    with transaction.atomic():
+                        _build(plan, topics)
+                    summary.created[part] += 1
+                bar.update()
     return summary

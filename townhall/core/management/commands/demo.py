@@ -14,7 +14,7 @@ class Command(BaseCommand):
         users = people.build_people()
         for case in stories.build_stories():
             self.stdout.write(f"  story: {case.reference} · {case.title}")
-        self.stdout.write(figures.build().describe())
+        self.stdout.write(figures.build(progress=options["verbosity"] > 0).describe())
         self.stdout.write(self.style.SUCCESS("Demo ready. Logins (password for all):"))
         self.stdout.write(f"  password: {people.demo_password()}")
         for user in users:
