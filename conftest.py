@@ -39,14 +39,17 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     tests sharing one it runs one and reports nothing wrong. schemathesis (4.x) gives the test
     of every API operation the function's node id (tests/reliability/test_fuzz_api.py: one
     operation of ~60 ran), so each gets its operation appended, as its name already has; any
-    other shared id stops the run. (Here because pytest calls this hook from the root conftest
-    only.)"""
+    other shared id stops the run. Tests marked `long` go first. (Here because pytest calls
+    this hook from the root conftest only.)"""
     from _pytest.nodeid import coerce_node_id  # pytest 9 keeps the id as a NodeId
 
     for item in items:
         label = getattr(item, "operation_label", None)
         if label and type(item).__name__ == "SchemathesisFunction" and "[" not in item.nodeid:
             item._id = coerce_node_id(f"{item.nodeid}[{label}]")
+    # The long ones first (stable: pytest-django then puts the transactional tests last, as
+    # before): a worker starts on the demo while the other shares out the rest.
+    items.sort(key=lambda item: item.get_closest_marker("long") is None)
     shared = [nodeid for nodeid, n in Counter(i.nodeid for i in items).items() if n > 1]
     if shared:
         raise pytest.UsageError(f"{len(shared)} node ids are shared by several tests: {shared[:3]}")

@@ -1,6 +1,7 @@
 import datetime as dt
 import io
 
+import pytest
 from django.core.management import call_command
 from django.test import TestCase
 
@@ -51,6 +52,7 @@ def counts():
     )
 
 
+@pytest.mark.long
 class TestDemo(DemoFiguresChecks, TestCase):
     """The demo is built once for the class (it creates thousands of records through the
     services); each test reads it, and one runs it a second time. The checks of the seed

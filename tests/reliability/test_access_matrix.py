@@ -24,6 +24,7 @@ import time
 import zipfile
 from dataclasses import dataclass, field
 
+import pytest
 from django.db import transaction
 from django.test import Client, TestCase
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
@@ -699,6 +700,7 @@ def leaks(text: str) -> list[str]:
 
 
 # --- the test ---------------------------------------------------------------------------------
+@pytest.mark.long
 class AccessMatrix(TestCase):
     @classmethod
     def setUpTestData(cls):
