@@ -13,431 +13,57 @@ from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
-from ninja import Field, Path, Query, Router, Schema
+from ninja import Path, Query, Router
 
 from townhall.accounts import policy
 from townhall.accounts.models import User
 from townhall.dialogues import selectors, services
 from townhall.dialogues.models import (
-    AudienceKind,
-    ChairRole,
     Conference,
     Directive,
-    DirectiveStatus,
     Opinion,
-    Outcome,
     Status,
 )
 from townhall.petitions import selectors as case_selectors
 from townhall.petitions import services as petition_services
-from townhall.petitions.models import Kind, Topic
+from townhall.petitions.models import Topic
 from townhall.units.models import Agency, Unit
 
 from .auth import bearer
+from .dialogue_schemas import (
+    AnnounceIn,
+    CloseIn,
+    ConcludeIn,
+    ConferenceIn,
+    ConferenceOut,
+    ConferencePageOut,
+    DirectiveOut,
+    DoneIn,
+    HoldIn,
+    MinutesIn,
+    NoteIn,
+    OpinionIn,
+    OpinionOut,
+    OutcomeIn,
+    PreparationIn,
+    PreparedIn,
+    SlowAgencyOut,
+    SummaryOut,
+    VersionIn,
+    conference_json,
+    conference_summary_json,
+    directive_json,
+    opinion_json,
+)
 from .errors import Problem
 from .idempotency import OPENAPI_EXTRA, idempotent
-from .schemas import MAX_ID, PROBLEMS, SubmitterIn, respond
+from .schemas import MAX_ID, PROBLEMS, ref, respond
 
 VN = zoneinfo.ZoneInfo("Asia/Ho_Chi_Minh")
 router = Router(tags=["conferences"], auth=bearer)
 
 ConferenceId = Path(..., ge=1, le=MAX_ID, description="The conference's id")
 ON_DATE = Query(None, description="Count overdue as of this date (default: today)")
-
-
-def _id(description: str = "", default=...):
-    return Field(default, ge=1, le=MAX_ID, description=description)
-
-
-# --- shapes ---------------------------------------------------------------------------------
-class VersionIn(Schema):
-    version: int | None = Field(
-        None, ge=1, le=MAX_ID, description="The version you read; 409 if it changed since"
-    )
-
-
-class ChairIn(Schema):
-    user: int = _id("A staff user in your jurisdiction")
-    role: ChairRole = ChairRole.CHAIR
-    title: str = Field("", max_length=160, description="Default: the user's title")
-
-
-class ConferenceIn(Schema):
-    title: str = Field(..., max_length=250)
-    host_agency: int = _id("The convening body (issues the documents)")
-    host_unit: str | None = Field(
-        None, max_length=10, description="A unit code; default: the host agency's unit"
-    )
-    starts_at: dt.datetime = Field(..., description="ISO 8601; without an offset, Vietnam time")
-    chairs: list[ChairIn] = Field(..., min_length=1, max_length=10)
-    organisers: list[int] = Field(default_factory=list, max_length=20)
-    venue: str = Field("", max_length=250)
-    is_online: bool = False
-    audience_kind: AudienceKind = AudienceKind.RESIDENTS
-    audience_description: str = Field("", max_length=250)
-    expected_attendance: int | None = Field(None, ge=1, le=10_000_000)
-    topics: list[str] = Field(default_factory=list, max_length=20, description="Topic codes")
-    hotspot_cases: list[int] = Field(default_factory=list, max_length=50, description="Case ids")
-
-
-class AnnounceIn(VersionIn):
-    announced_at: dt.datetime | None = Field(None, description="Default: now")
-    invitation_number: str = Field("", max_length=40, description="e.g. 45-GM/HU")
-
-
-class HoldIn(VersionIn):
-    held_at: dt.datetime | None = Field(None, description="Default: now")
-    attendance: int | None = Field(None, ge=0, le=10_000_000)
-    minutes: str = ""
-
-
-class MinutesIn(VersionIn):
-    attendance: int | None = Field(None, ge=0, le=10_000_000)
-    minutes: str | None = None
-
-
-class CloseIn(VersionIn):
-    note: str = ""
-
-
-class OpinionIn(Schema):
-    text: str = Field(..., description="The opinion, at most 10,000 characters")
-    kind: Kind = Kind.RECOMMENDATION
-    topic: str = Field(..., max_length=40, description="A code from GET /api/v1/topics")
-    unit: str | None = Field(
-        None, max_length=10, description="The locality's unit code; default: the host unit"
-    )
-    received_at: dt.datetime | None = Field(
-        None,
-        description="Default: now. Before the conference's day: collected before "
-        "(dialogue_before); on the day: raised from the floor (dialogue_floor)",
-    )
-    submitters: list[SubmitterIn] = Field(default_factory=list)
-    people_count: int | None = Field(None, ge=1, le=10_000_000)
-    title: str = Field("", max_length=200)
-    receiving_agency: int | None = _id("Default: the host agency", None)
-    collected_by: int | None = _id("The agency that collected it (e.g. the Front)", None)
-    case_id: int | None = _id("Join this case (the same matter) instead of opening one", None)
-
-
-class PreparationIn(Schema):
-    agency: int = _id("The agency that prepares the answer")
-    prepare_by: dt.date = Field(..., description="Before the conference's day")
-
-
-class PreparedIn(Schema):
-    answer: str
-
-
-class OutcomeIn(Schema):
-    answered_at_conference: bool
-    answered_by: str = Field("", max_length=200, description="Answered: who answered")
-    answer: str = Field("", description="Answered: the answer given")
-    assignee: int | None = _id("Deferred: the agency that resolves it", None)
-    deadline: dt.date | None = Field(None, description="Deferred: on or after the conference")
-    expected_result: str = Field("", description="Deferred: what is expected")
-
-
-class DirectiveIn(Schema):
-    text: str
-    assignee: int | None = _id("The agency that carries it out (required)", None)
-    deadline: dt.date | None = Field(None, description="On or after the conference (required)")
-    expected_result: str = ""
-
-
-class ConcludeIn(VersionIn):
-    number: str = Field(..., max_length=40, description="e.g. 125-TB/HU")
-    signed_on: dt.date
-    text: str
-    directives: list[DirectiveIn] = Field(default_factory=list, max_length=200)
-    published_at: dt.datetime | None = Field(None, description="Default: now")
-
-
-class NoteIn(VersionIn):
-    note: str = ""
-
-
-class DoneIn(VersionIn):
-    result: str
-    done_at: dt.datetime | None = Field(None, description="Default: now")
-
-
-class Ref(Schema):
-    id: int
-    name: str
-
-
-class UnitRef(Schema):
-    code: str
-    name: str
-
-
-class ChairOut(Schema):
-    user: Ref
-    role: str
-    title: str
-
-
-class EventOut(Schema):
-    at: dt.datetime
-    action: str
-    from_: str = Field(..., alias="from")
-    to: str
-    note: str
-    actor: str | None
-    data: dict
-
-
-class OpinionOut(Schema):
-    id: int
-    number: int
-    petition_id: int
-    tracking_code: str
-    case_id: int
-    case_status: str
-    channel: str
-    kind: str
-    text: str
-    received_at: dt.datetime
-    collected_by: Ref | None
-    prepare_agency: Ref | None
-    prepare_by: dt.date | None
-    prepared_answer: str
-    prepared_at: dt.datetime | None
-    outcome: Outcome
-    answered_by: str
-    answer: str
-    assignee: Ref | None
-    deadline: dt.date | None
-    expected_result: str
-
-
-class DirectiveOut(Schema):
-    id: int
-    conference_id: int
-    number: int
-    text: str
-    assignee: Ref
-    deadline: dt.date
-    expected_result: str
-    status: DirectiveStatus
-    done_at: dt.datetime | None
-    result: str
-    verified_at: dt.datetime | None
-    overdue: bool
-    done_late: bool
-    version: int
-    events: list[EventOut]
-
-
-class ConclusionOut(Schema):
-    number: str
-    signed_on: dt.date
-    text: str
-    signed_by: Ref | None
-    signer_title: str
-    published_at: dt.datetime
-    publish_due: dt.date
-    published_late: bool
-    directives: list[DirectiveOut]
-
-
-class SummaryOut(Schema):
-    opinions_total: int
-    answered_at_conference: int
-    answered_later: int
-    pending: int = Field(..., description="Total minus answered; includes the overdue")
-    overdue: int = Field(..., description="Deferred, still open, past the deadline")
-    directives_total: int
-    directives_done_on_time: int
-    directives_done_late: int
-    directives_open: int = Field(..., description="Not yet done; includes the overdue")
-    directives_overdue: int
-
-
-class ConferenceSummaryOut(Schema):
-    id: int
-    title: str
-    status: Status
-    host_agency: Ref
-    host_unit: UnitRef
-    host_level: str
-    starts_at: dt.datetime
-    venue: str
-    is_online: bool
-    version: int
-
-
-class ConferenceOut(ConferenceSummaryOut):
-    chairs: list[ChairOut]
-    organisers: list[Ref]
-    audience_kind: AudienceKind
-    audience_description: str
-    expected_attendance: int | None
-    topics: list[str]
-    hotspot_cases: list[Ref]
-    invitation_number: str
-    announced_at: dt.datetime | None
-    held_at: dt.datetime | None
-    attendance: int | None
-    minutes: str
-    closed_at: dt.datetime | None
-    opinions: list[OpinionOut]
-    conclusion: ConclusionOut | None
-    summary: SummaryOut
-    events: list[EventOut]
-
-
-class ConferencePageOut(Schema):
-    count: int
-    page: int
-    page_size: int
-    results: list[ConferenceSummaryOut]
-
-
-class SlowAgencyOut(Schema):
-    agency: Ref
-    unit: UnitRef
-    overdue: int
-    done_late: int
-    open: int
-    total: int
-
-
-# --- builders -------------------------------------------------------------------------------
-def _local(value: dt.datetime | None) -> dt.datetime | None:
-    return timezone.localtime(value, VN) if value is not None else None
-
-
-def _ref(obj) -> dict | None:
-    return {"id": obj.pk, "name": str(obj)} if obj is not None else None
-
-
-def _events(events) -> list[dict]:
-    return [
-        {
-            "at": _local(e.at),
-            "action": e.action,
-            "from": e.from_status,
-            "to": e.to_status,
-            "note": e.note,
-            "actor": str(e.actor) if e.actor_id else None,
-            "data": e.data or {},
-        }
-        for e in events.select_related("actor").order_by("at", "pk")
-    ]
-
-
-def _summary(conference: Conference) -> dict:
-    return {
-        "id": conference.pk,
-        "title": conference.title,
-        "status": conference.status,
-        "host_agency": _ref(conference.host_agency),
-        "host_unit": {"code": conference.host_unit.code, "name": conference.host_unit.name},
-        "host_level": conference.host_level,
-        "starts_at": _local(conference.starts_at),
-        "venue": conference.venue,
-        "is_online": conference.is_online,
-        "version": conference.version,
-    }
-
-
-def _opinion(o: Opinion) -> dict:
-    p = o.petition
-    return {
-        "id": o.pk,
-        "number": o.number,
-        "petition_id": p.pk,
-        "tracking_code": p.tracking_code,
-        "case_id": p.case_id,
-        "case_status": p.case.status,
-        "channel": p.channel,
-        "kind": p.kind,
-        "text": p.text,
-        "received_at": _local(p.received_at),
-        "collected_by": _ref(o.collected_by),
-        "prepare_agency": _ref(o.prepare_agency),
-        "prepare_by": o.prepare_by,
-        "prepared_answer": o.prepared_answer,
-        "prepared_at": _local(o.prepared_at),
-        "outcome": o.outcome,
-        "answered_by": o.answered_by,
-        "answer": o.answer,
-        "assignee": _ref(o.assignee),
-        "deadline": o.deadline,
-        "expected_result": o.expected_result,
-    }
-
-
-def _directive(d: Directive, on: dt.date) -> dict:
-    return {
-        "id": d.pk,
-        "conference_id": d.conclusion.conference_id,
-        "number": d.number,
-        "text": d.text,
-        "assignee": _ref(d.assignee),
-        "deadline": d.deadline,
-        "expected_result": d.expected_result,
-        "status": d.status,
-        "done_at": _local(d.done_at),
-        "result": d.result,
-        "verified_at": _local(d.verified_at),
-        "overdue": d.is_overdue(on),
-        "done_late": d.done_late,
-        "version": d.version,
-        "events": _events(d.events),
-    }
-
-
-def _detail(conference: Conference) -> dict:
-    conference = Conference.objects.select_related("host_agency", "host_unit").get(pk=conference.pk)
-    on = timezone.localdate()
-    data = _summary(conference)
-    conclusion = getattr(conference, "conclusion", None)
-    opinions = conference.opinions.select_related(
-        "petition__case", "collected_by", "prepare_agency", "assignee"
-    ).order_by("number")
-    data.update(
-        {
-            "chairs": [
-                {"user": _ref(c.user), "role": c.role, "title": c.title}
-                for c in conference.chairings.select_related("user")
-            ],
-            "organisers": [_ref(a) for a in conference.organisers.order_by("name")],
-            "audience_kind": conference.audience_kind,
-            "audience_description": conference.audience_description,
-            "expected_attendance": conference.expected_attendance,
-            "topics": list(conference.topics.values_list("code", flat=True)),
-            "hotspot_cases": [
-                {"id": c.pk, "name": c.reference} for c in conference.hotspot_cases.all()
-            ],
-            "invitation_number": conference.invitation_number,
-            "announced_at": _local(conference.announced_at),
-            "held_at": _local(conference.held_at),
-            "attendance": conference.attendance,
-            "minutes": conference.minutes,
-            "closed_at": _local(conference.closed_at),
-            "opinions": [_opinion(o) for o in opinions],
-            "conclusion": None,
-            "summary": selectors.conference_summary(conference).as_dict(),
-            "events": _events(conference.events),
-        }
-    )
-    if conclusion is not None:
-        directives = conclusion.directives.select_related("assignee", "conclusion")
-        data["conclusion"] = {
-            "number": conclusion.number,
-            "signed_on": conclusion.signed_on,
-            "text": conclusion.text,
-            "signed_by": _ref(conclusion.signed_by),
-            "signer_title": conclusion.signer_title,
-            "published_at": _local(conclusion.published_at),
-            "publish_due": conclusion.publish_due,
-            "published_late": conclusion.published_late,
-            "directives": [_directive(d, on) for d in directives],
-        }
-    return data
 
 
 # --- look-ups: ids and codes in bodies → records the user may use ----------------------------
@@ -502,7 +128,7 @@ def _transition(
 ) -> HttpResponse:
     conference = _writable(request, conference_id)
     change(conference, request.auth)
-    return respond(ConferenceOut, _detail(conference))
+    return respond(ConferenceOut, conference_json(conference))
 
 
 # --- conferences ----------------------------------------------------------------------------
@@ -548,7 +174,7 @@ def create_conference(request: HttpRequest, payload: ConferenceIn) -> HttpRespon
         ],
     )
     conference = services.conference_plan(plan=plan, actor=user)
-    return respond(ConferenceOut, _detail(conference), status=201)
+    return respond(ConferenceOut, conference_json(conference), status=201)
 
 
 @router.get(
@@ -574,7 +200,7 @@ def list_conferences(
             "count": count,
             "page": page,
             "page_size": page_size,
-            "results": [_summary(c) for c in rows[start : start + page_size]],
+            "results": [conference_summary_json(c) for c in rows[start : start + page_size]],
         },
     )
 
@@ -586,7 +212,7 @@ def list_conferences(
 )
 def get_conference(request: HttpRequest, conference_id: int = ConferenceId) -> HttpResponse:
     conference = selectors.conference_get_for_user(request.auth, conference_id)
-    return respond(ConferenceOut, _detail(conference))
+    return respond(ConferenceOut, conference_json(conference))
 
 
 @router.get(
@@ -767,7 +393,7 @@ def add_opinion(
         else None,
         case=_case(user, payload.case_id, field="case_id") if payload.case_id else None,
     )
-    return respond(OpinionOut, _opinion(_reloaded(opinion)), status=201)
+    return respond(OpinionOut, opinion_json(_reloaded(opinion)), status=201)
 
 
 def _reloaded(opinion: Opinion) -> Opinion:
@@ -800,7 +426,7 @@ def request_preparation(
         agency=_agency(request.auth, payload.agency, field="agency"),
         prepare_by=payload.prepare_by,
     )
-    return respond(OpinionOut, _opinion(_reloaded(opinion)))
+    return respond(OpinionOut, opinion_json(_reloaded(opinion)))
 
 
 @router.post(
@@ -822,7 +448,7 @@ def prepared(
         actor=request.auth,
         answer=payload.answer,
     )
-    return respond(OpinionOut, _opinion(_reloaded(opinion)))
+    return respond(OpinionOut, opinion_json(_reloaded(opinion)))
 
 
 @router.post(
@@ -853,7 +479,7 @@ def record_outcome(
         deadline=payload.deadline,
         expected_result=payload.expected_result,
     )
-    return respond(OpinionOut, _opinion(_reloaded(opinion)))
+    return respond(OpinionOut, opinion_json(_reloaded(opinion)))
 
 
 # --- directives -----------------------------------------------------------------------------
@@ -863,7 +489,7 @@ DIRECTIVE_WRITE = {"response": {200: DirectiveOut, **PROBLEMS}, "openapi_extra":
 
 def _directive_response(directive: Directive) -> HttpResponse:
     directive = Directive.objects.select_related("assignee", "conclusion").get(pk=directive.pk)
-    return respond(DirectiveOut, _directive(directive, timezone.localdate()))
+    return respond(DirectiveOut, directive_json(directive, timezone.localdate()))
 
 
 @router.get(
@@ -946,7 +572,7 @@ def list_slow_agencies(
     rows = selectors.slow_agencies(request.auth, on=on)
     return [
         {
-            "agency": _ref(r.agency),
+            "agency": ref(r.agency),
             "unit": {"code": r.agency.unit.code, "name": r.agency.unit.name},
             "overdue": r.overdue,
             "done_late": r.done_late,

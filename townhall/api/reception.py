@@ -34,7 +34,7 @@ from townhall.units.models import Agency, Unit
 from .auth import bearer
 from .errors import Problem
 from .idempotency import OPENAPI_EXTRA, idempotent
-from .schemas import MAX_ID, PROBLEMS, KindName, respond
+from .schemas import MAX_ID, PROBLEMS, KindName, ref, respond
 
 router = Router(tags=["reception"], auth=bearer)
 
@@ -258,15 +258,11 @@ class ComplianceOut(Schema):
 
 
 # --- builders -------------------------------------------------------------------------------
-def _ref(obj) -> dict | None:
-    return None if obj is None else {"id": obj.pk, "name": str(obj)}
-
-
 def _schedule(schedule: ReceptionSchedule) -> dict:
     return {
         "id": schedule.pk,
-        "agency": _ref(schedule.agency),
-        "head": _ref(schedule.head),
+        "agency": ref(schedule.agency),
+        "head": ref(schedule.head),
         "weekday": schedule.weekday,
         "week_of_month": schedule.week_of_month,
         "description": str(schedule.describe()),
@@ -280,11 +276,11 @@ def _schedule(schedule: ReceptionSchedule) -> dict:
 def _session(session: ReceptionSession) -> dict:
     return {
         "id": session.pk,
-        "agency": _ref(session.agency),
+        "agency": ref(session.agency),
         "date": session.date,
-        "received_by": _ref(session.received_by),
+        "received_by": ref(session.received_by),
         "is_delegated": session.is_delegated,
-        "delegate": _ref(session.delegate),
+        "delegate": ref(session.delegate),
         "kind": session.kind,
         "reason": session.reason,
         "schedule": session.schedule_id,
@@ -306,7 +302,7 @@ def _entry(row: selectors.RegisterRow) -> dict:
         "kind": entry.kind,
         "handled_by": entry.handled_by,
         "action": entry.action,
-        "transferred_to": _ref(entry.transferred_to),
+        "transferred_to": ref(entry.transferred_to),
         "guidance": entry.guidance,
         "follow_up": entry.follow_up,
         "notes": entry.notes,
@@ -472,7 +468,7 @@ def check_schedule(
     return respond(
         ScheduleCheckOut,
         {
-            "agency": _ref(agency),
+            "agency": ref(agency),
             "office": check.office,
             "days": check.days,
             "shortfall": check.shortfall,
@@ -714,10 +710,10 @@ def get_compliance(
             "end": end,
             "rows": [
                 {
-                    "agency": _ref(row.agency),
+                    "agency": ref(row.agency),
                     "unit": row.agency.unit.code,
                     "office": row.office,
-                    "head": _ref(row.head),
+                    "head": ref(row.head),
                     "required": row.required,
                     "held": row.held,
                     "delegated": row.delegated,

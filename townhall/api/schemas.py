@@ -291,12 +291,12 @@ class CaseMergeIn(CaseVersionIn):
 
 
 # --- builders -------------------------------------------------------------------------------
-def _local(value: dt.datetime | None) -> dt.datetime | None:
+def local_time(value: dt.datetime | None) -> dt.datetime | None:
     """Times are given in Vietnam's time zone (+07:00), as officials read them."""
     return timezone.localtime(value, VN) if value is not None else None
 
 
-def _ref(obj) -> dict | None:
+def ref(obj) -> dict | None:
     return {"id": obj.pk, "name": str(obj)} if obj is not None else None
 
 
@@ -310,16 +310,16 @@ def case_summary(case: Case) -> dict:
         "unit_name": case.unit.name,
         "topic": case.topic.code,
         "title": case.title,
-        "received_at": _local(case.received_at),
+        "received_at": local_time(case.received_at),
         "acknowledge_due": case.acknowledge_due,
         "accept_due": case.accept_due,
         "due": case.due,
         "overdue": selectors.is_overdue(case),
         "version": case.version,
-        "receiving_agency": _ref(case.receiving_agency),
-        "competent_agency": _ref(case.competent_agency),
-        "assigned_agency": _ref(case.assigned_agency),
-        "handler": _ref(case.handler),
+        "receiving_agency": ref(case.receiving_agency),
+        "competent_agency": ref(case.competent_agency),
+        "assigned_agency": ref(case.assigned_agency),
+        "handler": ref(case.handler),
         "merged_into": case.merged_into_id,
     }
 
@@ -328,7 +328,7 @@ def case_detail(case: Case, user, *, with_submitters: bool = True) -> dict:
     data = case_summary(case)
     data.update(
         {
-            "acknowledged_at": _local(case.acknowledged_at),
+            "acknowledged_at": local_time(case.acknowledged_at),
             "is_complex": case.is_complex,
             "is_remote": case.is_remote,
             "instance": case.instance,
@@ -336,8 +336,8 @@ def case_detail(case: Case, user, *, with_submitters: bool = True) -> dict:
             "answer": case.answer,
             "decision_reference": case.decision_reference,
             "is_final_decision": case.is_final_decision,
-            "answered_at": _local(case.answered_at),
-            "closed_at": _local(case.closed_at),
+            "answered_at": local_time(case.answered_at),
+            "closed_at": local_time(case.closed_at),
             "flags": [{"code": f.code, "reason": f.reason} for f in flags.case_flags(case)],
             "petitions": [
                 {
@@ -345,7 +345,7 @@ def case_detail(case: Case, user, *, with_submitters: bool = True) -> dict:
                     "tracking_code": p.tracking_code,
                     "kind": p.kind,
                     "channel": p.channel,
-                    "received_at": _local(p.received_at),
+                    "received_at": local_time(p.received_at),
                     "people_count": p.people_count,
                     "over_level": p.over_level,
                 }
@@ -359,7 +359,7 @@ def case_detail(case: Case, user, *, with_submitters: bool = True) -> dict:
             else None,
             "events": [
                 {
-                    "at": _local(e.at),
+                    "at": local_time(e.at),
                     "action": e.action,
                     "from": e.from_status,
                     "to": e.to_status,
@@ -380,13 +380,13 @@ def petition_detail(petition: Petition, user) -> dict:
         "tracking_code": petition.tracking_code,
         "kind": petition.kind,
         "channel": petition.channel,
-        "received_at": _local(petition.received_at),
+        "received_at": local_time(petition.received_at),
         "unit": petition.unit.code,
         "unit_name": petition.unit.name,
         "topic": petition.topic.code,
         "text": petition.text,
         "people_count": petition.people_count,
         "over_level": petition.over_level,
-        "receiving_agency": _ref(petition.receiving_agency),
+        "receiving_agency": ref(petition.receiving_agency),
         "case": case_detail(petition.case, user),
     }
