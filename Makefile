@@ -17,11 +17,15 @@ $(UV):
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
 
+# --compile-bytecode: the installed packages' .pyc are written once, here. Where Python may not
+# write them itself (PYTHONDONTWRITEBYTECODE, set on our CI machines and in many containers),
+# every process would otherwise compile Django and the rest again: 7 s to start `townhall check`
+# instead of 2.4 s (docs/decisions/0012-*).
 install: $(UV)
-	$(UV) sync --frozen --inexact --quiet
+	$(UV) sync --frozen --inexact --compile-bytecode --quiet
 
 install-dev: $(UV)
-	$(UV) sync --frozen --inexact --extra dev --quiet
+	$(UV) sync --frozen --inexact --extra dev --compile-bytecode --quiet
 
 run: install
 	@mkdir -p var
@@ -78,7 +82,7 @@ messages: install-dev
 
 # BENCH_ARGS, e.g. "--quick" or "--sizes 100000,1000000 --databases postgres" (bench/README.md).
 bench: $(UV)
-	$(UV) sync --frozen --inexact --extra dev --extra bench --quiet
+	$(UV) sync --frozen --inexact --extra dev --extra bench --compile-bytecode --quiet
 	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get install -y -qq wrk >/dev/null 2>&1; } \
 		|| echo "wrk is not installed: the HTTP load falls back to a slower Python client"
 	$(BIN)/python -m bench $(BENCH_ARGS)
