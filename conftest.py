@@ -15,7 +15,8 @@ import pytest
 
 
 def _database_use(item: pytest.Item) -> str:
-    """ "none", "rollback" (a transaction rolled back) or "flush" (committed, then flushed)."""
+    """How a test uses the database, as pytest-django sorts them (`pytest_collection_modifyitems`):
+    "none", "rollback" (a transaction rolled back) or "flush" (committed, then flushed)."""
     from django.test import TestCase, TransactionTestCase
 
     cls = getattr(item, "cls", None)
@@ -24,8 +25,12 @@ def _database_use(item: pytest.Item) -> str:
     fixtures = getattr(item, "fixturenames", ())
     marker = item.get_closest_marker("django_db")
     if marker is not None:
-        transaction = marker.kwargs.get("transaction", marker.args[0] if marker.args else False)
-        if transaction or marker.kwargs.get("reset_sequences"):
+        from pytest_django.plugin import (
+            validate_django_db,  # reads the marker as pytest-django does
+        )
+
+        transaction, reset_sequences, *_ = validate_django_db(marker)
+        if transaction or reset_sequences:
             return "flush"
     if "transactional_db" in fixtures or "live_server" in fixtures:
         return "flush"

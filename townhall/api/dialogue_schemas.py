@@ -19,7 +19,7 @@ from townhall.dialogues.models import (
 )
 from townhall.petitions.models import Kind
 
-from .schemas import MAX_ID, Id, SubmitterIn, local_time, ref
+from .schemas import MAX_ID, Id, SubmitterIn, events_json, local_time, ref
 
 
 # --- shapes ---------------------------------------------------------------------------------
@@ -278,21 +278,6 @@ class SlowAgencyOut(Schema):
 
 
 # --- builders -------------------------------------------------------------------------------
-def events_json(events) -> list[dict]:
-    return [
-        {
-            "at": local_time(e.at),
-            "action": e.action,
-            "from": e.from_status,
-            "to": e.to_status,
-            "note": e.note,
-            "actor": str(e.actor) if e.actor_id else None,
-            "data": e.data or {},
-        }
-        for e in events.select_related("actor").order_by("at", "pk")
-    ]
-
-
 def conference_summary_json(conference: Conference) -> dict:
     return {
         "id": conference.pk,

@@ -300,6 +300,22 @@ def ref(obj) -> dict | None:
     return {"id": obj.pk, "name": str(obj)} if obj is not None else None
 
 
+def events_json(events) -> list[dict]:
+    """A case's or a conference's events (`CaseEventOut` / `EventOut`), oldest first."""
+    return [
+        {
+            "at": local_time(e.at),
+            "action": e.action,
+            "from": e.from_status,
+            "to": e.to_status,
+            "note": e.note,
+            "actor": str(e.actor) if e.actor_id else None,
+            "data": e.data or {},
+        }
+        for e in events.select_related("actor").order_by("at", "pk")
+    ]
+
+
 def case_summary(case: Case) -> dict:
     return {
         "id": case.pk,
@@ -357,18 +373,7 @@ def case_detail(case: Case, user, *, with_submitters: bool = True) -> dict:
             ]
             if with_submitters
             else None,
-            "events": [
-                {
-                    "at": local_time(e.at),
-                    "action": e.action,
-                    "from": e.from_status,
-                    "to": e.to_status,
-                    "note": e.note,
-                    "actor": str(e.actor) if e.actor_id else None,
-                    "data": e.data or {},
-                }
-                for e in case.events.select_related("actor").order_by("at", "pk")
-            ],
+            "events": events_json(case.events),
         }
     )
     return data

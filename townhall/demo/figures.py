@@ -592,11 +592,10 @@ def build(parts: tuple[str, ...] = PARTS, *, progress: bool = False) -> Summary:
                 host = Agency.objects.filter(name="Tỉnh ủy Hải Dương").first()
                 if Conference.objects.filter(title=EDUCATION_TITLE, host_agency=host).exists():
                     summary.skipped += 1
-                    bar.update()
-                    continue
-                with transaction.atomic():
-                    _province_education(topics)
-                summary.created[part] += 1
+                else:
+                    with transaction.atomic():
+                        _province_education(topics)
+                    summary.created[part] += 1
                 bar.update()
                 continue
             with transaction.atomic():
