@@ -71,8 +71,14 @@ def pytest_runtest_teardown(item: pytest.Item) -> None:
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_runtest_setup(item: pytest.Item) -> None:
-    """Before the test's fixtures (and a `TestCase`'s `setUpClass`) open its transaction."""
+    """Before the test's fixtures (and a `TestCase`'s `setUpClass`) open its transaction. The
+    reference rows a process keeps (core/reference.py) are forgotten: the previous test's were
+    rolled back or flushed without a signal."""
     global _flushed
+    if _database_use(item) != "none":
+        from townhall.core.reference import clear_all
+
+        clear_all()
     if not _flushed or _database_use(item) != "rollback":
         return
     from pytest_django.plugin import blocking_manager_key

@@ -154,6 +154,9 @@ else:
             "LOCATION": str(VAR_DIR / "cache"),
         }
     }
+# Seconds each process keeps the topics, unit codes and deadline rules it read (0 = read them on
+# every use); an edit made in another process is seen at most this much later (core/reference.py).
+REFERENCE_CACHE_SECONDS = envint("REFERENCE_CACHE_SECONDS", 60)
 # Requests a minute per client address to the API's public statistics (no token); 429 after.
 API_PUBLIC_RATE_LIMIT = envint("API_PUBLIC_RATE_LIMIT", 60)
 

@@ -28,6 +28,7 @@ from townhall.petitions import selectors as case_selectors
 from townhall.petitions import services as petition_services
 from townhall.petitions.models import Topic
 from townhall.units.models import Agency, Unit
+from townhall.units.selectors import unit_with_code
 
 from .auth import bearer
 from .dialogue_schemas import (
@@ -88,14 +89,14 @@ def _colleague(user: User, pk: int, *, field: str) -> User:
 
 
 def _unit(code: str, day: dt.date, *, field: str) -> Unit:
-    unit = Unit.objects.filter(code=code.strip()).valid_on(day).first()
+    unit = unit_with_code(code, on=day)
     if unit is None:
         raise Problem(422, f"No unit with code {code!r} on {day:%d/%m/%Y}", field=field)
     return unit
 
 
 def _topic(code: str, *, field: str) -> Topic:
-    topic = Topic.objects.filter(code=code.strip()).first()
+    topic = case_selectors.topic_with_code(code)
     if topic is None:
         raise Problem(422, f"Unknown topic {code!r}; see GET /api/v1/topics", field=field)
     return topic

@@ -23,13 +23,16 @@ from townhall.petitions import selectors, services
 from townhall.petitions.errors import StaleVersion, TransitionNotAllowed
 from townhall.petitions.models import Case, Petition, Topic
 from townhall.units.models import Agency, Era, Unit
+from townhall.units.selectors import unit_with_code, units_with_code
 
 from .auth import bearer
 from .errors import Problem
 from .idempotency import OPENAPI_EXTRA, idempotent
 from .schemas import (
+    CASE_RELATED,
     MAX_ID,
     PROBLEMS,
+    SUMMARY_FIELDS,
     CaseAcceptIn,
     CaseAnswerIn,
     CaseAssignIn,
@@ -57,14 +60,6 @@ from .schemas import (
 )
 
 VN = zoneinfo.ZoneInfo("Asia/Ho_Chi_Minh")
-CASE_RELATED = (
-    "unit",
-    "topic",
-    "receiving_agency",
-    "competent_agency",
-    "assigned_agency",
-    "handler",
-)
 
 topics_router = Router(tags=["topics"])
 router = Router(tags=["petitions and cases"], auth=bearer)
@@ -83,9 +78,8 @@ def _unit(code: str, era: str | None, day: dt.date) -> Unit:
     """The unit by code valid on `day` (or pinned to an era). A code known only in another era
     is handed to the intake service anyway, which refuses it naming the date."""
     code = code.strip()
-    units = Unit.objects.filter(code=code)
     if era:
-        unit = units.filter(era=era).first()
+        unit = unit_with_code(code, era=era)
         if unit is None:
             raise Problem(
                 422,
@@ -93,7 +87,8 @@ def _unit(code: str, era: str | None, day: dt.date) -> Unit:
                 field="unit",
             )
         return unit
-    unit = units.valid_on(day).first() or units.order_by("-valid_from").first()
+    latest = max(units_with_code(code), key=lambda u: u.valid_from or dt.date.min, default=None)
+    unit = unit_with_code(code, on=day) or latest
     if unit is None:
         raise Problem(
             422, f"Unknown unit code {code!r}; see GET /api/v1/units for the codes", field="unit"
@@ -102,7 +97,7 @@ def _unit(code: str, era: str | None, day: dt.date) -> Unit:
 
 
 def _topic(code: str) -> Topic:
-    topic = Topic.objects.filter(code=code.strip()).first()
+    topic = selectors.topic_with_code(code)
     if topic is None:
         raise Problem(
             422, f"Unknown topic {code!r}; see GET /api/v1/topics for the codes", field="topic"
@@ -271,7 +266,7 @@ def list_cases(
         count, ids = _filtered_page(request.auth, worklist, filters, start, page_size)
     else:
         count, ids = selectors.worklist_ids(request.auth, worklist, start, page_size)
-    rows = selectors.rows_for(ids, *CASE_RELATED)
+    rows = selectors.rows_for(ids, *CASE_RELATED, only=SUMMARY_FIELDS)
     return respond(
         CasePageOut,
         {

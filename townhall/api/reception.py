@@ -16,8 +16,7 @@ from ninja import Field, Path, Query, Router, Schema
 from townhall.accounts import policy
 from townhall.accounts.models import User
 from townhall.core.dates import today
-from townhall.petitions.models import Topic
-from townhall.petitions.selectors import case_get_for_user
+from townhall.petitions.selectors import case_get_for_user, topic_with_code
 from townhall.petitions.services import SubmitterData
 from townhall.reception import exports, selectors, services
 from townhall.reception.models import (
@@ -29,7 +28,8 @@ from townhall.reception.models import (
     SessionKind,
     UnscheduledReason,
 )
-from townhall.units.models import Agency, Unit
+from townhall.units.models import Agency
+from townhall.units.selectors import unit_with_code
 
 from .auth import bearer
 from .errors import Problem
@@ -574,14 +574,14 @@ def list_entries(request: HttpRequest, session_id: int = _path_id("The session's
 
 
 def _visit(user: User, session: ReceptionSession, payload: EntryIn) -> services.Visit:
-    topic = Topic.objects.filter(code=payload.topic.strip()).first()
+    topic = topic_with_code(payload.topic)
     if topic is None:
         raise Problem(
             422, f"Unknown topic {payload.topic!r}; see GET /api/v1/topics", field="topic"
         )
     unit = None
     if payload.unit:
-        unit = Unit.objects.valid_on(session.date).filter(code=payload.unit.strip()).first()
+        unit = unit_with_code(payload.unit, on=session.date)
         if unit is None:
             raise Problem(
                 422, f"No unit with code {payload.unit!r} on {session.date:%d/%m/%Y}", field="unit"

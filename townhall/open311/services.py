@@ -25,6 +25,7 @@ from townhall.petitions import services as petitions
 from townhall.petitions import validation
 from townhall.petitions.errors import PetitionError
 from townhall.petitions.models import Channel, Petition, Topic
+from townhall.petitions.selectors import topic_with_code
 from townhall.units.models import Agency, AgencyKind, Unit
 
 from .catalogue import KIND_ATTRIBUTE, PUBLIC_KINDS, kind_values
@@ -136,9 +137,8 @@ def topic_for(service_code: str | None, *, active_only: bool = True) -> Topic:
     code = (service_code or "").strip()
     topic = None
     if SERVICE_CODE.match(code):
-        topics = Topic.objects.filter(code=code)
-        topic = (topics.filter(is_active=True) if active_only else topics).first()
-    if topic is None:
+        topic = topic_with_code(code)
+    if topic is None or (active_only and not topic.is_active):
         raise not_found(f"service_code {code[:40]!r} is not a service offered here")
     return topic
 

@@ -2,25 +2,27 @@
 
 import datetime as dt
 
-from django.db.models import Q
-
 from townhall.core import calendar
+from townhall.core.reference import Reference
 
 from .errors import PetitionError
 from .models import DayType, DeadlineRule, Step
 
+_RULES: Reference[tuple[DeadlineRule, ...]] = Reference(
+    "deadline rules", lambda: tuple(DeadlineRule.objects.all())
+).watch(DeadlineRule)
+
 
 def rules_for(*, kind: str, steps: tuple[str, ...], on: dt.date) -> dict[str, DeadlineRule]:
-    """The rules in force on `on` for this kind and each step (one read); for each step a
+    """The rules in force on `on` for this kind and each step (the rule table is kept per
+    process for `REFERENCE_CACHE_SECONDS`, core/reference.py); for each step a
     kind-specific rule wins over a general one, then the latest `valid_from`. A step with no
     rule is absent."""
-    rules = (
-        DeadlineRule.objects.filter(step__in=steps, valid_from__lte=on)
-        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=on))
-        .filter(Q(kind=kind) | Q(kind=""))
-    )
     chosen: dict[str, DeadlineRule] = {}
-    for rule in rules:
+    for rule in _RULES.get():
+        in_force = rule.valid_from <= on and (rule.valid_to is None or on <= rule.valid_to)
+        if rule.step not in steps or rule.kind not in (kind, "") or not in_force:
+            continue
         best = chosen.get(rule.step)
         if best is None or (rule.kind != "", rule.valid_from) > (best.kind != "", best.valid_from):
             chosen[rule.step] = rule

@@ -1,6 +1,7 @@
 """Every read of petitions and cases starts from the access policy here."""
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db import connection
@@ -11,6 +12,7 @@ from townhall.accounts import policy
 from townhall.accounts.models import User
 from townhall.core import calendar, text
 from townhall.core.dates import today
+from townhall.core.reference import Reference
 
 from . import flags, similarity
 from .models import (
@@ -21,12 +23,23 @@ from .models import (
     Kind,
     Petition,
     Submitter,
+    Topic,
 )
 
 DUE_SOON_WORKING_DAYS = 3
 
 
 # --- the policy for cases -------------------------------------------------------------------
+_TOPICS: Reference[dict[str, Topic]] = Reference(
+    "topics", lambda: {topic.code: topic for topic in Topic.objects.all()}
+).watch(Topic)
+
+
+def topic_with_code(code: str) -> Topic | None:
+    """The topic with this code, retired or not (the services refuse a retired one by name)."""
+    return _TOPICS.get().get(code.strip())
+
+
 def _scope_case_ids(user) -> QuerySet | None:
     """The ids of the cases in the user's jurisdiction, as a subquery: those whose locality,
     receiving, competent or assigned agency lies in it (the case's CaseScope rows, see
@@ -228,16 +241,19 @@ def page_ids(user, cases: QuerySet[Case], start: int, size: int) -> tuple[int, l
     return _counted_page(cases.order_by().values(*columns), "pk", order, start, size)
 
 
-def rows_for(ids: list[int], *related: str) -> list[Case]:
+def rows_for(ids: list[int], *related: str, only: Iterable[str] = ()) -> list[Case]:
     """The cases of one page, in the order of `ids`, without their long texts.
 
     Lists are paged in two reads: the ids of the page from the ordered, filtered queryset
     (`page_ids`, which the narrow indexes answer — CaseScope's path index and the covering
     index of live cases), then the rows of those ids only. A province's overdue list at a
     million cases: 38 ms instead of 110 ms reading 11,000 full rows. The folded search text
-    (up to 20,000 characters a case) and the answer are left out: no list shows them.
+    (up to 20,000 characters a case) and the answer are left out: no list shows them. With
+    `only`, only those fields are read (the JSON API's list: `api.schemas.SUMMARY_FIELDS`).
     """
-    found = Case.objects.select_related(*related).defer("search_text", "answer").in_bulk(ids)
+    cases = Case.objects.select_related(*related)
+    cases = cases.only(*only) if only else cases.defer("search_text", "answer")
+    found = cases.in_bulk(ids)
     return [found[pk] for pk in ids if pk in found]
 
 
@@ -285,10 +301,11 @@ def similar_cases(
     keys = text.band_keys(sig)
     if not keys:
         return []
-    # Two reads: the signatures of the candidate petitions of visible open cases (the band
-    # look-up is a subquery of it), then the few cases kept. The case conditions are joins
-    # from the petition (a probe per candidate): as `case IN (subquery)`, SQLite listed every
-    # open case first (58 ms a look-up at 100,000 cases).
+    # One read: the candidate petitions of visible open cases (the band look-up is a subquery),
+    # their signatures and what the panels show of their cases (at most `CANDIDATES` rows; a
+    # second read of the cases kept cost a third of a look-up, 1.8 ms of 5 at a million
+    # cases). The case conditions are joins from the petition (a probe per candidate): as
+    # `case IN (subquery)`, SQLite listed every open case first (58 ms at 100,000 cases).
     sql, params = similarity.candidates_sql(keys, connection.vendor)
     petitions = petitions_visible_to(user).filter(
         pk__in=RawSQL(sql, params),  # noqa: S611 - constants; keys are parameters  # nosec B611
@@ -300,16 +317,20 @@ def similar_cases(
     if unit is not None:
         neighbourhood = unit.path.rsplit("/", 2)[0] + "/" if unit.parent_id else unit.path
         petitions = petitions.filter(case__unit__path__startswith=neighbourhood)
-    rows = list(petitions.order_by().values_list("case_id", "signature"))
-    best: dict[int, float] = {}
-    for (case_id, _), score in zip(rows, similarity.scores(sig, [s for _, s in rows]), strict=True):
-        best[case_id] = max(best.get(case_id, 0.0), score)
-    keep = sorted(
-        ((s, cid) for cid, s in best.items() if s >= text.SIMILARITY_THRESHOLD), reverse=True
-    )[:limit]
-    if not keep:
-        return []
     # What the similar-case panels show (any other field still loads, one query more).
-    kept = Case.objects.select_related("unit", "topic").only(*SIMILAR_FIELDS)
-    by_id = kept.in_bulk([cid for _, cid in keep])
-    return [Similar(by_id[cid], round(score, 2)) for score, cid in keep]
+    shown = ("case_id", "signature", *(f"case__{field}" for field in SIMILAR_FIELDS))
+    rows = list(petitions.order_by().select_related("case__unit", "case__topic").only(*shown))
+    best: dict[int, tuple[float, Case]] = {}
+    for row, score in zip(rows, similarity.scores(sig, [r.signature for r in rows]), strict=True):
+        if score > best.get(row.case_id, (-1.0, None))[0]:
+            best[row.case_id] = (score, row.case)
+    keep = sorted(
+        (
+            (score, case.pk, case)
+            for score, case in best.values()
+            if score >= text.SIMILARITY_THRESHOLD
+        ),
+        key=lambda kept: kept[:2],
+        reverse=True,
+    )[:limit]
+    return [Similar(case, round(score, 2)) for score, _, case in keep]

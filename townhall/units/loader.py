@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 
 from django.db import transaction
 
+from townhall.core import reference
+
 from .models import ERA_BOUNDS, Era, Kind, Level, Succession, Unit
 
 ProgressFactory = Callable[[int, str], "Progress"]
@@ -165,6 +167,9 @@ def load_era(era: str, *, progress: ProgressFactory = _no_progress) -> LoadResul
                 fresh = Unit.objects.filter(era=era, level=level).only("id", "code", "path")
                 for unit in fresh:
                     by_code[unit.code].pk = unit.pk
+        # Bulk writes send no signal: this process forgets the units it kept at once (others
+        # when their copy expires, REFERENCE_CACHE_SECONDS).
+        transaction.on_commit(reference.clear_all)
     bar.close()
     return result
 

@@ -1,0 +1,31 @@
+"""Units by their official code, as the API and the forms name them (kept per process:
+`core.reference`; a code is read from the database once a minute, not on every request)."""
+
+import datetime as dt
+
+from townhall.core.reference import Reference
+
+from .models import Unit
+
+_BY_CODE: Reference[dict[str, tuple[Unit, ...]]] = Reference("units by code", dict).watch(Unit)
+
+
+def units_with_code(code: str) -> tuple[Unit, ...]:
+    """Every unit with this code, one per era (era order). A code not found is read again next
+    time, so a unit loaded since is seen at once."""
+    code = code.strip()
+    known = _BY_CODE.get()
+    units = known.get(code)
+    if units is None:
+        units = tuple(Unit.objects.filter(code=code).order_by("era"))
+        if units:
+            known[code] = units
+    return units
+
+
+def unit_with_code(code: str, *, era: str | None = None, on: dt.date | None = None) -> Unit | None:
+    """The unit with this code in `era`, or the one valid `on` that day, else None."""
+    for unit in units_with_code(code):
+        if (era is None or unit.era == era) and (on is None or unit.is_valid_on(on)):
+            return unit
+    return None
