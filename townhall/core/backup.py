@@ -56,6 +56,7 @@ from django.db.migrations.recorder import MigrationRecorder
 from django.utils import timezone
 from django.utils.duration import duration_iso_string
 
+from townhall.core import reference
 from townhall.core.crypto import EncryptedTextField
 
 FORMAT = "townhall-backup"
@@ -801,6 +802,7 @@ def restore(
             connection.check_constraints(table_names=[m._meta.db_table for m in models_])
             written = _write_media(root, manifest, media_root)
     ContentType.objects.clear_cache()
+    reference.clear_all()  # the rows this process kept are the replaced database's
     return RestoreResult(
         tables=len(models_),
         rows=sum(counts.values()),
