@@ -4,7 +4,7 @@ conference, its opinions and directives (`api/dialogues.py` has the endpoints)."
 import datetime as dt
 
 from django.utils import timezone
-from ninja import Field, Schema
+from ninja import Field
 
 from townhall.dialogues import selectors
 from townhall.dialogues.models import (
@@ -19,7 +19,7 @@ from townhall.dialogues.models import (
 )
 from townhall.petitions.models import Kind
 
-from .schemas import MAX_ID, Id, SubmitterIn, events_json, local_time, ref
+from .schemas import MAX_ID, Id, Schema, SubmitterIn, events_json, local_time, ref
 
 
 # --- shapes ---------------------------------------------------------------------------------

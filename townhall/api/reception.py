@@ -11,7 +11,7 @@ import datetime as dt
 from typing import Literal
 
 from django.http import Http404, HttpRequest, HttpResponse
-from ninja import Field, Path, Query, Router, Schema
+from ninja import Field, Path, Query, Router
 
 from townhall.accounts import policy
 from townhall.accounts.models import User
@@ -34,7 +34,7 @@ from townhall.units.selectors import unit_with_code
 from .auth import bearer
 from .errors import Problem
 from .idempotency import OPENAPI_EXTRA, idempotent
-from .schemas import MAX_ID, PROBLEMS, KindName, ref, respond
+from .schemas import MAX_ID, PROBLEMS, KindName, Schema, ref, respond
 
 router = Router(tags=["reception"], auth=bearer)
 

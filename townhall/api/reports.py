@@ -23,7 +23,7 @@ from typing import Literal
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
-from ninja import Field, Path, Query, Router, Schema
+from ninja import Field, Path, Query, Router
 from ninja.errors import AuthenticationError
 from ninja.security import HttpBearer
 
@@ -37,7 +37,7 @@ from townhall.units.models import Level
 from .auth import bearer
 from .errors import Problem
 from .idempotency import OPENAPI_EXTRA, idempotent
-from .schemas import MAX_ID, PROBLEMS, respond
+from .schemas import MAX_ID, PROBLEMS, Schema, respond
 
 LevelName = Literal[tuple(Level.values)]
 PeriodName = Literal[tuple(PeriodKind.values)]

@@ -10,10 +10,11 @@ import json
 import zoneinfo
 from typing import Annotated, Any, Literal
 
+import ninja
 from django.http import HttpResponse
 from django.utils import timezone
-from ninja import Field, Schema
-from pydantic import AfterValidator, field_validator
+from ninja import Field
+from pydantic import AfterValidator, field_validator, model_validator
 
 from townhall.core.dates import FIRST_YEAR, LAST_YEAR, year_is_plausible
 from townhall.petitions import flags, selectors
@@ -41,6 +42,25 @@ Text = Annotated[str, AfterValidator(_no_nul)]
 
 def Id(description: str = "", default: Any = ...) -> Any:  # noqa: N802 - reads like a type
     return Field(default, ge=1, le=MAX_ID, description=description)
+
+
+class Schema(ninja.Schema):
+    """django-ninja's `Schema`, except that a dict is validated as plain pydantic validates it.
+
+    ninja wraps whatever it validates in a `DjangoGetter`, which reads each field as an
+    attribute through its resolvers, so that ORM objects can be returned as they are. Our
+    responses are dicts built by `respond()`'s callers and our request bodies are parsed JSON:
+    for them the wrapper only cost time (a 20-case page: 1.4–2.1 ms of validation instead of
+    0.3, about a sixth of the page's CPU). Objects, and schemas with `resolve_*` methods, still
+    go through ninja's own validator. The OpenAPI document does not change."""
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _run_root_validator(cls, values: Any, handler, info) -> Any:
+        # Same name as ninja's validator, which pydantic therefore replaces.
+        if isinstance(values, dict) and not cls._ninja_resolvers:
+            return handler(values)
+        return ninja.Schema._run_root_validator.__func__(cls, values, handler, info)
 
 
 # --- problems -------------------------------------------------------------------------------

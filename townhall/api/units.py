@@ -3,13 +3,13 @@
 import datetime as dt
 
 from django.http import Http404
-from ninja import Field, Router, Schema
+from ninja import Field, Router
 
 from townhall.accounts import policy
 from townhall.core.dates import today
 from townhall.units.models import Unit
 
-from .schemas import Text
+from .schemas import Schema, Text
 
 router = Router(tags=["units"])
 
