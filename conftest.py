@@ -75,11 +75,12 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
     reference rows a process keeps (core/reference.py) are forgotten: the previous test's were
     rolled back or flushed without a signal."""
     global _flushed
-    if _database_use(item) != "none":
+    use = _database_use(item)
+    if use != "none":
         from townhall.core.reference import clear_all
 
         clear_all()
-    if not _flushed or _database_use(item) != "rollback":
+    if not _flushed or use != "rollback":
         return
     from pytest_django.plugin import blocking_manager_key
 

@@ -87,8 +87,9 @@ def _unit(code: str, era: str | None, day: dt.date) -> Unit:
                 field="unit",
             )
         return unit
-    latest = max(units_with_code(code), key=lambda u: u.valid_from or dt.date.min, default=None)
-    unit = unit_with_code(code, on=day) or latest
+    unit = unit_with_code(code, on=day) or max(
+        units_with_code(code), key=lambda u: u.valid_from or dt.date.min, default=None
+    )
     if unit is None:
         raise Problem(
             422, f"Unknown unit code {code!r}; see GET /api/v1/units for the codes", field="unit"

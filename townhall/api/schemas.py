@@ -346,8 +346,6 @@ CASE_RELATED = (
 )
 """The relations a case's JSON follows (read with it: `select_related`)."""
 
-_NAMED = ("name",)  # ref(): an agency's str() is its name
-_PERSON = ("title", "first_name", "last_name", "username")  # a user's str()
 SUMMARY_FIELDS = (
     "reference",
     "kind",
@@ -362,8 +360,14 @@ SUMMARY_FIELDS = (
     "due",
     "version",
     "merged_into_id",
-    *(f"{agency}__{f}" for agency in CASE_RELATED if agency.endswith("agency") for f in _NAMED),
-    *(f"handler__{f}" for f in _PERSON),
+    # ref(): an agency's str() is its name, a user's its title, full name or username
+    "receiving_agency__name",
+    "competent_agency__name",
+    "assigned_agency__name",
+    "handler__title",
+    "handler__first_name",
+    "handler__last_name",
+    "handler__username",
 )
 """The fields `case_summary` reads, across `CASE_RELATED`: a list loads only these
 (`selectors.rows_for`), a third less work than the whole rows (docs/benchmarks.md)."""

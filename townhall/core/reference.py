@@ -32,8 +32,7 @@ _ALL: list["Reference"] = []
 class Reference(Generic[T]):
     """What `load()` returns, reloaded when older than `REFERENCE_CACHE_SECONDS` or emptied."""
 
-    def __init__(self, name: str, load: Callable[[], T]):
-        self.name = name
+    def __init__(self, load: Callable[[], T]):
         self._load = load
         self._value: T | None = None
         self._loaded_at = 0.0

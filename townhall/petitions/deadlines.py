@@ -9,7 +9,7 @@ from .errors import PetitionError
 from .models import DayType, DeadlineRule, Step
 
 _RULES: Reference[tuple[DeadlineRule, ...]] = Reference(
-    "deadline rules", lambda: tuple(DeadlineRule.objects.all())
+    lambda: tuple(DeadlineRule.objects.all())
 ).watch(DeadlineRule)
 
 

@@ -31,7 +31,7 @@ DUE_SOON_WORKING_DAYS = 3
 
 # --- the policy for cases -------------------------------------------------------------------
 _TOPICS: Reference[dict[str, Topic]] = Reference(
-    "topics", lambda: {topic.code: topic for topic in Topic.objects.all()}
+    lambda: {topic.code: topic for topic in Topic.objects.all()}
 ).watch(Topic)
 
 

@@ -7,7 +7,7 @@ from townhall.core.reference import Reference
 
 from .models import Unit
 
-_BY_CODE: Reference[dict[str, tuple[Unit, ...]]] = Reference("units by code", dict).watch(Unit)
+_BY_CODE: Reference[dict[str, tuple[Unit, ...]]] = Reference(dict).watch(Unit)
 
 
 def units_with_code(code: str) -> tuple[Unit, ...]:
