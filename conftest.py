@@ -73,13 +73,16 @@ def pytest_runtest_teardown(item: pytest.Item) -> None:
 def pytest_runtest_setup(item: pytest.Item) -> None:
     """Before the test's fixtures (and a `TestCase`'s `setUpClass`) open its transaction. The
     reference rows a process keeps (core/reference.py) are forgotten: the previous test's were
-    rolled back or flushed without a signal."""
+    rolled back or flushed without a signal; so are the compiled statements (core/statements.py),
+    which a test's settings may have shaped."""
     global _flushed
     use = _database_use(item)
     if use != "none":
+        from townhall.core import statements
         from townhall.core.reference import clear_all
 
         clear_all()
+        statements.forget()
     if not _flushed or use != "rollback":
         return
     from pytest_django.plugin import blocking_manager_key

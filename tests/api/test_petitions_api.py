@@ -528,6 +528,11 @@ def test_listing_takes_the_same_number_of_queries_for_any_page_size(
         )
     assert len(small.json()["results"]) == 2 and len(large.json()["results"]) == 25
     assert large.json()["results"][0]["handler"]["id"] == cast.kim_thanh_handler.pk
+    # A list reads its cases as values (`summaries`), a case's page as an object
+    # (`case_summary`): the same summary either way.
+    for row in large.json()["results"][:5]:
+        whole = leader.get(f"/cases/{row['id']}").json()
+        assert {key: whole[key] for key in row} == row
 
 
 # --- ids and documents ----------------------------------------------------------------------

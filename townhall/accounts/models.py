@@ -22,6 +22,12 @@ READ_ONLY_ROLES = frozenset({Role.INSPECTOR})
 SECOND_FACTOR_ROLES = frozenset({Role.LEADER, Role.ADMINISTRATOR})
 
 
+def display_name(title: str, first_name: str, last_name: str, username: str) -> str:
+    """How a user is named on pages and in the API: their title, else their full name, else
+    their username (`User.__str__`; the API's lists from values, `api.schemas.summary_of`)."""
+    return title or f"{first_name} {last_name}".strip() or username
+
+
 class User(AbstractUser):
     role = models.CharField(_("role"), max_length=32, choices=Role.choices, default=Role.CLERK)
     title = models.CharField(_("title"), max_length=160, blank=True)
@@ -41,7 +47,7 @@ class User(AbstractUser):
         verbose_name_plural = _("staff users")
 
     def __str__(self) -> str:
-        return self.title or self.get_full_name() or self.username
+        return display_name(self.title, self.first_name, self.last_name, self.username)
 
     @property
     def is_read_only(self) -> bool:

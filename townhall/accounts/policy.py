@@ -15,6 +15,7 @@ from django.db import connection
 from django.db.models import Model, Q, QuerySet
 from django.http import Http404
 
+from townhall.core.statements import Statement
 from townhall.units.models import Agency, Unit
 
 from .models import Role, User
@@ -28,25 +29,31 @@ def _is_staff_user(user) -> bool:
     return bool(user and user.is_authenticated and user.is_active)
 
 
+_JURISDICTION = Statement(
+    lambda user_id: Agency.objects.filter(members=user_id, is_active=True).values_list("unit__path")
+)
+"""The unit paths of a user's active agencies, read on every request (core/statements.py)."""
+
+
 def jurisdiction_paths(user) -> list[str]:
     """The unit paths at the top of the user's jurisdiction (cached on the user object)."""
     if not _is_staff_user(user):
         return []
     cached = getattr(user, "_jurisdiction_paths", None)
     if cached is None:
-        cached = sorted(
-            set(
-                Agency.objects.filter(members=user, is_active=True).values_list(
-                    "unit__path", flat=True
-                )
-            )
-        )
+        cached = sorted({path for (path,) in _JURISDICTION.rows(user.pk)})
         user._jurisdiction_paths = cached
     return cached
 
 
 def sees_everything(user) -> bool:
     return _is_staff_user(user) and (user.is_superuser or user.role == Role.ADMINISTRATOR)
+
+
+def scope_key(user) -> tuple:
+    """What this policy's filters for `user` are made of: the key under which a query built
+    with them may be kept compiled (core/statements.py)."""
+    return (_is_staff_user(user), sees_everything(user), tuple(jurisdiction_paths(user)))
 
 
 def jurisdiction_filter(user, unit_field: str) -> Q:
@@ -58,7 +65,12 @@ def path_filter(user, path_field: str) -> Q:
     """A Q keeping rows whose unit path (the field `path_field`) lies in the jurisdiction."""
     if sees_everything(user):
         return Q()
-    paths = jurisdiction_paths(user)
+    return paths_filter(jurisdiction_paths(user), path_field)
+
+
+def paths_filter(paths: list[str], path_field: str) -> Q:
+    """A Q keeping rows whose unit path (the field `path_field`) lies under one of `paths`
+    (`path_filter` with the paths of a jurisdiction already read)."""
     if not paths:
         return Q(pk__in=[])
     # SQLite does not use an index for LIKE 'x%' (its LIKE ignores case): there the prefix is

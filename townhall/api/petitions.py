@@ -19,6 +19,7 @@ from ninja import Path, Query, Router
 
 from townhall.accounts import policy
 from townhall.accounts.models import User
+from townhall.core.dates import today
 from townhall.petitions import selectors, services
 from townhall.petitions.errors import StaleVersion, TransitionNotAllowed
 from townhall.petitions.models import Case, Petition, Topic
@@ -32,7 +33,6 @@ from .schemas import (
     CASE_RELATED,
     MAX_ID,
     PROBLEMS,
-    SUMMARY_FIELDS,
     CaseAcceptIn,
     CaseAnswerIn,
     CaseAssignIn,
@@ -57,6 +57,7 @@ from .schemas import (
     case_summary,
     petition_detail,
     respond,
+    summaries,
 )
 
 VN = zoneinfo.ZoneInfo("Asia/Ho_Chi_Minh")
@@ -267,14 +268,13 @@ def list_cases(
         count, ids = _filtered_page(request.auth, worklist, filters, start, page_size)
     else:
         count, ids = selectors.worklist_ids(request.auth, worklist, start, page_size)
-    rows = selectors.rows_for(ids, *CASE_RELATED, only=SUMMARY_FIELDS)
     return respond(
         CasePageOut,
         {
             "count": count,
             "page": page,
             "page_size": page_size,
-            "results": [case_summary(case) for case in rows],
+            "results": summaries(ids),
         },
     )
 
@@ -282,23 +282,30 @@ def list_cases(
 def _filtered_page(user, worklist: str, filters: tuple, start: int, page_size: int):
     """A worklist page with the filters applied, from the cases (`selectors.page_ids`)."""
     status, kind, unit, q = filters
-    cases = selectors.worklist(user, worklist)
-    if status:
-        cases = cases.filter(status=status)
-    if kind:
-        cases = cases.filter(kind=kind)
+    paths: list[str] = []
     if unit:
         paths = list(Unit.objects.filter(code=unit.strip()).values_list("path", flat=True))
         if not paths:
             raise Problem(422, f"Unknown unit code {unit!r}", field="unit")
-        within = Q()
-        for path in paths:
-            within |= Q(unit__path__startswith=path)
-        cases = cases.filter(within)
-    if q:
-        cases = selectors.search(cases, q)
-    cases = cases.order_by(*selectors.worklist_order(worklist))
-    return selectors.page_ids(user, cases, start, page_size)
+    on = today()
+
+    def build():
+        cases = selectors.worklist(user, worklist, on=on)
+        if status:
+            cases = cases.filter(status=status)
+        if kind:
+            cases = cases.filter(kind=kind)
+        if paths:
+            within = Q()
+            for path in paths:
+                within |= Q(unit__path__startswith=path)
+            cases = cases.filter(within)
+        if q:
+            cases = selectors.search(cases, q)
+        return cases.order_by(*selectors.worklist_order(worklist))
+
+    key = ("filtered", worklist, on, status, kind, tuple(paths), q)
+    return selectors.page_ids(user, build, start, page_size, key=key)
 
 
 # --- transitions ----------------------------------------------------------------------------

@@ -4,15 +4,18 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db import connection
+from django.core.exceptions import EmptyResultSet
+from django.db import DEFAULT_DB_ALIAS, connection
 from django.db.models import Q, QuerySet
 from django.db.models.expressions import RawSQL
 
 from townhall.accounts import policy
 from townhall.accounts.models import User
-from townhall.core import calendar, text
+from townhall.core import calendar, statements, text
 from townhall.core.dates import today
 from townhall.core.reference import Reference
+from townhall.core.statements import Statement
+from townhall.units.models import Unit
 
 from . import flags, similarity
 from .models import (
@@ -47,7 +50,11 @@ def _scope_case_ids(user) -> QuerySet | None:
     case is what SQLite would then read)."""
     if policy.sees_everything(user):
         return None
-    return CaseScope.objects.filter(policy.path_filter(user, "path")).values("case_id")
+    return _scope_case_ids_under(policy.jurisdiction_paths(user))
+
+
+def _scope_case_ids_under(paths: list[str]) -> QuerySet:
+    return CaseScope.objects.filter(policy.paths_filter(paths, "path")).values("case_id")
 
 
 def cases_visible_to(user) -> QuerySet[Case]:
@@ -163,32 +170,71 @@ def worklist_page(
     counts once (its rows carry the same facts)."""
     if not facts_answer(user, name):
         return None
-    rows = CaseScope.objects.filter(
-        policy.path_filter(user, "path"), _facts_q(name, on or today()), live=True
-    )
-    order = [field.replace("pk", "case_id") for field in worklist_order(name)]
-    columns = ["case_id", *(field.lstrip("-") for field in order if field != "-case_id")]
-    distinct = rows.order_by().values(*dict.fromkeys(columns)).distinct()
-    if connection.vendor != "postgresql":
-        ordered = distinct.order_by(*order).values_list("case_id", flat=True)
-        return distinct.count(), list(ordered[start : start + size])
-    return _counted_page(distinct, "case_id", order, start, size)
+    on = on or today()
+    if not policy.jurisdiction_paths(user):
+        return 0, []
+
+    def compile_page():
+        within = policy.path_filter(user, "path")
+        rows = CaseScope.objects.filter(within, _facts_q(name, on), live=True)
+        order = [field.replace("pk", "case_id") for field in worklist_order(name)]
+        columns = ["case_id", *(field.lstrip("-") for field in order if field != "-case_id")]
+        distinct = rows.order_by().values(*dict.fromkeys(columns)).distinct()
+        return _page_statements(
+            distinct,
+            distinct.order_by(*order).values_list("case_id"),
+            "case_id",
+            order,
+            start,
+            size,
+        )
+
+    key = ("worklist_page", policy.scope_key(user), name, on, start, size)
+    return _run_page(statements.compiled(key, compile_page))
 
 
-def _counted_page(rows: QuerySet, key: str, order: list[str], start: int, size: int):
-    """PostgreSQL: the number of `rows` (a `values()` queryset holding `key` and the `order`
-    fields) and the `key` of one page in that order, in one read: the rows gathered once in a
-    MATERIALIZED CTE, then counted and sorted."""
-    inner, params = rows.query.sql_with_params()
-    by = ", ".join(f'"{f.lstrip("-")}" {"DESC" if f.startswith("-") else "ASC"}' for f in order)
-    sql = (
-        f"WITH m AS MATERIALIZED ({inner}) SELECT (SELECT COUNT(*) FROM m), "  # noqa: S608 - field names from code  # nosec B608
-        f'ARRAY(SELECT "{key}" FROM m ORDER BY {by} LIMIT %s OFFSET %s)'
-    )
+def _page_statements(
+    rows: QuerySet, ordered: QuerySet, key: str, order: list[str], start: int, size: int
+) -> tuple:
+    """The SQL that reads the number of `rows` (a `values()` queryset holding `key` and the
+    `order` fields) and the `key` of one page in that order (`ordered`, a `values_list(key)`
+    of the same rows ordered): on PostgreSQL one read, the rows gathered once in a
+    MATERIALIZED CTE, then counted and sorted; elsewhere a count and the page."""
+    if connection.vendor == "postgresql":
+        inner, params = rows.query.sql_with_params()
+        by = ", ".join(f'"{f.lstrip("-")}" {"DESC" if f.startswith("-") else "ASC"}' for f in order)
+        sql = (
+            f"WITH m AS MATERIALIZED ({inner}) SELECT (SELECT COUNT(*) FROM m), "  # noqa: S608 - field names from code  # nosec B608
+            f'ARRAY(SELECT "{key}" FROM m ORDER BY {by} LIMIT %s OFFSET %s)'
+        )
+        return ((sql, (*params, size, start)),)
+    return _count_and_page(rows, ordered, start, size)
+
+
+def _count_and_page(rows: QuerySet, ordered: QuerySet, start: int, size: int) -> tuple:
+    """Two reads: the number of `rows`, and the page of `ordered` (none for an empty page)."""
+    inner, params = rows.order_by().query.sql_with_params()
+    count = f"SELECT COUNT(*) FROM ({inner}) counted"  # noqa: S608 - SQL compiled by the ORM  # nosec B608
+    if size <= 0:
+        return ((count, params), None)
+    return ((count, params), ordered[start : start + size].query.sql_with_params())
+
+
+def _run_page(compiled: tuple) -> tuple[int, list[int]]:
+    """Run what `_page_statements` compiled: the number of rows and the ids of the page."""
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*params, size, start])
-        count, ids = cursor.fetchone()
-    return count, list(ids)
+        if len(compiled) == 1:
+            sql, params = compiled[0]
+            cursor.execute(sql, params)
+            count, ids = cursor.fetchone()
+            return count, list(ids)
+        (count_sql, count_params), page = compiled
+        cursor.execute(count_sql, count_params)
+        (count,) = cursor.fetchone()
+        if page is None:
+            return count, []
+        cursor.execute(*page)
+        return count, [row[0] for row in cursor.fetchall()]
 
 
 def facts_answer(user: User, name: str) -> bool:
@@ -201,8 +247,14 @@ def worklist_ids(user: User, name: str, start: int, size: int) -> tuple[int, lis
     facts where they answer, else from the cases (`page_ids` over `worklist`)."""
     found = worklist_page(user, name, start, size)
     if found is None:
-        cases = worklist(user, name).order_by(*worklist_order(name))
-        found = page_ids(user, cases, start, size)
+        on = today()
+        found = page_ids(
+            user,
+            lambda: worklist(user, name, on=on).order_by(*worklist_order(name)),
+            start,
+            size,
+            key=("worklist", name, on),
+        )
     return found
 
 
@@ -221,7 +273,9 @@ class WorklistIds:
         return worklist_page(self.user, self.name, start, stop - start, on=self.on)[1]
 
 
-def page_ids(user, cases: QuerySet[Case], start: int, size: int) -> tuple[int, list[int]]:
+def page_ids(
+    user, cases, start: int, size: int, *, key: tuple | None = None
+) -> tuple[int, list[int]]:
     """The number of cases and the ids of one page (`start`, `size`) of an ordered queryset.
 
     For a user with a jurisdiction, on PostgreSQL, one read: the matching cases are gathered
@@ -232,13 +286,34 @@ def page_ids(user, cases: QuerySet[Case], start: int, size: int) -> tuple[int, l
     ids from the index order — gathering a million cases to sort them would be slower.
     (One read with `COUNT(*) OVER ()` was tried and refused: 228 ms for a province's whole
     list, where the planner gave up the index order.)
+
+    `cases` may be a function that builds the queryset; with `key` (what it is built from,
+    besides the user's scope), the SQL is compiled once for those inputs
+    (`statements.compiled`) and the queryset is not built again.
     """
-    order = list(cases.query.order_by) or ["pk"]
-    plain = all(isinstance(f, str) for f in order)
-    if connection.vendor != "postgresql" or policy.sees_everything(user) or not plain:
-        return cases.count(), list(cases.values_list("pk", flat=True)[start : start + size])
-    columns = list(dict.fromkeys(f.lstrip("-") for f in ["pk", *order]))
-    return _counted_page(cases.order_by().values(*columns), "pk", order, start, size)
+
+    def compile_page():
+        queryset = cases() if callable(cases) else cases
+        order = list(queryset.query.order_by) or ["pk"]
+        plain = all(isinstance(f, str) for f in order)
+        ordered = queryset.values_list("pk")
+        if connection.vendor != "postgresql" or policy.sees_everything(user) or not plain:
+            return _count_and_page(queryset.values("pk"), ordered, start, size)
+        columns = list(dict.fromkeys(f.lstrip("-") for f in ["pk", *order]))
+        return _page_statements(
+            queryset.order_by().values(*columns), ordered, "pk", order, start, size
+        )
+
+    if key is None:
+        try:
+            return _run_page(compile_page())
+        except EmptyResultSet:
+            return 0, []
+    full = ("page_ids", user.pk, policy.scope_key(user), *key, start, size)
+    try:
+        return _run_page(statements.compiled(full, compile_page))
+    except EmptyResultSet:
+        return 0, []
 
 
 def rows_for(ids: list[int], *related: str, only: Iterable[str] = ()) -> list[Case]:
@@ -266,28 +341,70 @@ def search(cases: QuerySet[Case], query: str) -> QuerySet[Case]:
 
 
 def is_overdue(case: Case, on: dt.date | None = None) -> bool:
-    return case.status in OPEN_STATUSES and case.due is not None and case.due < (on or today())
+    return overdue(case.status, case.due, on)
+
+
+def overdue(status: str, due: dt.date | None, on: dt.date | None = None) -> bool:
+    return status in OPEN_STATUSES and due is not None and due < (on or today())
 
 
 # --- similar cases --------------------------------------------------------------------------
-SIMILAR_FIELDS = (
-    "reference",
-    "title",
-    "kind",
-    "status",
-    "received_at",
-    "unit__code",
-    "unit__name",
-    "unit__path",
-    "topic__code",
-    "topic__name",
-)
 
 
 @dataclass(frozen=True)
 class Similar:
     case: Case
     score: float
+
+
+def _similar_rows(
+    keys: list[int],
+    paths: list[str],
+    exclude: int | None,
+    neighbourhood: str | None,
+    *,
+    vendor: str,
+    everything: bool,
+) -> QuerySet:
+    """The candidate petitions of visible open cases (`similar_cases`), with their signatures
+    and what the panels show of their cases, as values (`_SIMILAR`)."""
+    sql, params = similarity.candidates_sql(keys, vendor)
+    petitions = Petition.objects.all()
+    if not everything:
+        petitions = petitions.filter(case__in=_scope_case_ids_under(paths))
+    petitions = petitions.filter(
+        pk__in=RawSQL(sql, params),  # noqa: S611 - constants; keys are parameters  # nosec B611
+        case__status__in=OPEN_STATUSES,
+        case__merged_into__isnull=True,
+    )
+    if exclude is not None:
+        petitions = petitions.exclude(case_id=exclude)
+    if neighbourhood is not None:
+        petitions = petitions.filter(case__unit__path__startswith=neighbourhood)
+    return petitions.order_by().values_list(*_SIMILAR_VALUES)
+
+
+_SIMILAR_CASE = ("id", "reference", "title", "kind", "status", "received_at", "unit_id", "topic_id")
+_SIMILAR_UNIT = ("id", "code", "name", "path")
+_SIMILAR_TOPIC = ("id", "code", "name")
+_SIMILAR_VALUES = (
+    "signature",
+    *(f"case__{name}" for name in _SIMILAR_CASE),
+    *(f"case__unit__{name}" for name in _SIMILAR_UNIT),
+    *(f"case__topic__{name}" for name in _SIMILAR_TOPIC),
+)
+_SIMILAR = Statement(_similar_rows)
+"""The similar-case read, compiled once per shape (core/statements.py): a look-up's query
+took Django longer to build and compile than PostgreSQL to run."""
+
+
+def _similar_case(row: tuple) -> Case:
+    """The case of a `_SIMILAR` row, with its unit and topic, as the panels read them."""
+    a, b = 1 + len(_SIMILAR_CASE), 1 + len(_SIMILAR_CASE) + len(_SIMILAR_UNIT)
+    case = Case.from_db(DEFAULT_DB_ALIAS, _SIMILAR_CASE, row[1:a])
+    case.unit = Unit.from_db(DEFAULT_DB_ALIAS, _SIMILAR_UNIT, row[a:b])
+    case.topic = Topic.from_db(DEFAULT_DB_ALIAS, _SIMILAR_TOPIC, row[b:])
+    return case
 
 
 def similar_cases(
@@ -301,36 +418,40 @@ def similar_cases(
     keys = text.band_keys(sig)
     if not keys:
         return []
+    everything = policy.sees_everything(user)
+    paths = [] if everything else policy.jurisdiction_paths(user)
+    if not everything and not paths:
+        return []
+    neighbourhood = ""
+    if unit is not None:
+        neighbourhood = unit.path.rsplit("/", 2)[0] + "/" if unit.parent_id else unit.path
     # One read: the candidate petitions of visible open cases (the band look-up is a subquery),
     # their signatures and what the panels show of their cases (at most `CANDIDATES` rows; a
     # second read of the cases kept cost a third of a look-up, 1.8 ms of 5 at a million
     # cases). The case conditions are joins from the petition (a probe per candidate): as
     # `case IN (subquery)`, SQLite listed every open case first (58 ms at 100,000 cases).
-    sql, params = similarity.candidates_sql(keys, connection.vendor)
-    petitions = petitions_visible_to(user).filter(
-        pk__in=RawSQL(sql, params),  # noqa: S611 - constants; keys are parameters  # nosec B611
-        case__status__in=OPEN_STATUSES,
-        case__merged_into__isnull=True,
+    found = _SIMILAR.rows(
+        keys,
+        paths,
+        exclude_case_id,
+        neighbourhood or None,
+        vendor=connection.vendor,
+        everything=everything,
     )
-    if exclude_case_id is not None:
-        petitions = petitions.exclude(case_id=exclude_case_id)
-    if unit is not None:
-        neighbourhood = unit.path.rsplit("/", 2)[0] + "/" if unit.parent_id else unit.path
-        petitions = petitions.filter(case__unit__path__startswith=neighbourhood)
-    # What the similar-case panels show (any other field still loads, one query more).
-    shown = ("case_id", "signature", *(f"case__{field}" for field in SIMILAR_FIELDS))
-    rows = list(petitions.order_by().select_related("case__unit", "case__topic").only(*shown))
-    best: dict[int, tuple[float, Case]] = {}
-    for row, score in zip(rows, similarity.scores(sig, [r.signature for r in rows]), strict=True):
-        if score > best.get(row.case_id, (-1.0, None))[0]:
-            best[row.case_id] = (score, row.case)
+    rows = [(row[1], row[0], row) for row in found]
+    best: dict[int, tuple[float, tuple]] = {}
+    for (case_id, _, row), score in zip(
+        rows, similarity.scores(sig, [signature for _, signature, _ in rows]), strict=True
+    ):
+        if score > best.get(case_id, (-1.0, None))[0]:
+            best[case_id] = (score, row)
     keep = sorted(
         (
-            (score, case.pk, case)
-            for score, case in best.values()
+            (score, case_id, row)
+            for case_id, (score, row) in best.items()
             if score >= text.SIMILARITY_THRESHOLD
         ),
         key=lambda kept: kept[:2],
         reverse=True,
     )[:limit]
-    return [Similar(case, round(score, 2)) for score, _, case in keep]
+    return [Similar(_similar_case(row), round(score, 2)) for score, _, row in keep]

@@ -1,0 +1,150 @@
+"""Statements compiled once from the ORM and run again with new values (core/statements.py,
+ADR 0015): the same rows as the queryset for every input, the values converted as the ORM
+converts them, and an input that would reach the SQL transformed refused at compile time."""
+
+import datetime as dt
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+from django.db import connection
+from django.db.models.functions import Upper
+from django.test.utils import CaptureQueriesContext
+
+from townhall.accounts import policy
+from townhall.core import statements
+from townhall.core.statements import Statement
+from townhall.units.models import Agency, Unit
+
+pytestmark = pytest.mark.django_db
+
+
+def _by_code(code):
+    return Unit.objects.filter(code=code).order_by("era", "pk").values_list("pk", "name", "era")
+
+
+def test_the_rows_are_the_querysets_for_every_input_and_compiled_once(units):
+    statement = Statement(_by_code)
+    codes = list(Unit.objects.values_list("code", flat=True).distinct()[:25]) + ["no-such-code"]
+    for code in codes:
+        assert statement.rows(code) == list(_by_code(code))
+    assert len(statement._shapes) == 1  # one shape: one string
+
+
+def test_lists_are_compiled_once_per_length_and_read_element_by_element(units):
+    statement = Statement(
+        lambda pks: Unit.objects.filter(pk__in=pks).order_by("pk").values_list("pk", "code")
+    )
+    pks = list(Unit.objects.order_by("?").values_list("pk", flat=True)[:40])
+    for n in (1, 3, 3, 7):
+        for start in (0, 10, 20):
+            chosen = pks[start : start + n]
+            expected = list(
+                Unit.objects.filter(pk__in=chosen).order_by("pk").values_list("pk", "code")
+            )
+            assert statement.rows(chosen) == expected
+    assert len(statement._shapes) == 3
+
+
+def test_values_are_converted_as_the_orm_converts_them(cast):
+    """Dates and aware datetimes on SQLite too (the compiler's converters run on the rows)."""
+    statement = Statement(
+        lambda pk: Agency.objects.filter(pk=pk).values_list("unit__valid_from", "unit__name")
+    )
+    agency = Agency.objects.select_related("unit").exclude(unit__valid_from=None).first()
+    ((valid_from, name),) = statement.rows(agency.pk)
+    assert isinstance(valid_from, dt.date) and valid_from == agency.unit.valid_from
+    assert name == agency.unit.name
+
+
+def test_a_prefix_is_escaped_at_run_time_as_django_escapes_it(units):
+    """startswith: the LIKE pattern is made from the input on every run, `%` and `_` escaped."""
+    statement = Statement(
+        lambda path: Unit.objects.filter(path__startswith=path).order_by("pk").values_list("pk")
+    )
+    province = Unit.objects.filter(parent=None).first()
+    assert statement.rows(province.path) == list(
+        Unit.objects.filter(path__startswith=province.path).order_by("pk").values_list("pk")
+    )
+    assert len(statement.rows(province.path)) > 1
+    # "_" is a LIKE wildcard: unescaped, "three_level" would also match "threeXlevel".
+    assert statement.rows(province.path.replace("_", "%")) == []
+
+
+def test_the_policy_paths_work_as_a_range_on_sqlite_and_a_pattern_on_postgresql(cast):
+    """The jurisdiction filter (`policy.paths_filter`) reaches SQLite as a range whose end is
+    computed from the path: the statement computes it again for each run."""
+    statement = Statement(
+        lambda paths: Unit.objects.filter(policy.paths_filter(paths, "path"))
+        .order_by("pk")
+        .values_list("pk")
+    )
+    for unit in Unit.objects.exclude(parent=None).order_by("pk")[:5]:
+        expected = list(
+            Unit.objects.filter(policy.paths_filter([unit.path], "path"))
+            .order_by("pk")
+            .values_list("pk")
+        )
+        assert statement.rows([unit.path]) == expected
+        assert (unit.pk,) in expected
+
+
+def test_an_input_transformed_on_its_way_is_refused_when_compiled(units):
+    """Upper-casing in Python: the probe never reaches the SQL as itself, so the statement is
+    refused instead of ever running with a stale value."""
+    statement = Statement(lambda code: Unit.objects.filter(code=code.upper()).values_list("pk"))
+    with pytest.raises(ImproperlyConfigured, match="do not reach the SQL"):
+        statement.rows("abc")
+    # Done in SQL instead (a database function), the input reaches it unchanged.
+    fine = Statement(
+        lambda era, pk: Unit.objects.annotate(up=Upper("era"))
+        .filter(up=era, pk=pk)
+        .values_list("pk")
+    )
+    unit = Unit.objects.first()
+    assert fine.rows(unit.era.upper(), unit.pk) == [(unit.pk,)]
+    assert fine.rows(unit.era, unit.pk) == []
+
+
+def test_inputs_must_be_integers_strings_or_lists_of_them(units):
+    statement = Statement(lambda day: Unit.objects.filter(valid_from=day).values_list("pk"))
+    with pytest.raises(TypeError, match="integers, strings"):
+        statement.rows(dt.date(2025, 7, 1))
+    with pytest.raises(TypeError, match="integers, strings"):
+        statement.rows(True)
+
+
+def test_fixed_choices_give_shapes_of_their_own(units):
+    def build(code, *, newest_first):
+        order = "-pk" if newest_first else "pk"
+        return Unit.objects.filter(code__startswith=code).order_by(order).values_list("pk")
+
+    statement = Statement(build)
+    prefix = Unit.objects.first().code[:1]
+    up = statement.rows(prefix, newest_first=False)
+    down = statement.rows(prefix, newest_first=True)
+    assert up == list(reversed(down)) and len(up) > 1
+    assert len(statement._shapes) == 2
+
+
+def test_one_statement_is_one_query_and_forget_compiles_again(units):
+    statement = Statement(_by_code)
+    statement.rows("01")
+    with CaptureQueriesContext(connection) as queries:
+        statement.rows("02")
+    assert len(queries) == 1
+    statements.forget()
+    assert statement._shapes == {}
+
+
+def test_compiled_keeps_what_it_made_per_key(units):
+    made = []
+
+    def make(code):
+        made.append(code)
+        return _by_code(code).query.sql_with_params()
+
+    first = statements.compiled(("test", "01"), lambda: make("01"))
+    again = statements.compiled(("test", "01"), lambda: make("01"))
+    other = statements.compiled(("test", "02"), lambda: make("02"))
+    assert first == again and first != other
+    assert made == ["01", "02"]

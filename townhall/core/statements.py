@@ -1,0 +1,215 @@
+"""Queries written with the ORM, compiled to SQL once and run again with new values (ADR 0015).
+
+Building and compiling a queryset costs Django 0.6-1 ms of CPU on the benchmark's hosts, where
+sending the SQL it produces and reading the rows back costs 0.1-0.2 ms: on the API's hottest
+paths (the bearer token, a user's jurisdiction, a page of cases) compiling was most of the
+request. A `Statement` keeps the query where it is written, in the ORM (the models, their
+relations and the access policy stay its one definition), and compiles it once per database
+and shape of its inputs:
+
+    TOKEN = Statement(lambda key: ApiToken.objects.filter(key_hash=key).values_list("id"))
+    TOKEN.rows(key_hash)  # -> [(id,)]
+
+On first use for a shape, `build` is called with probes: unique values of the same kinds as
+the inputs (negative integers for integers, marker strings for strings, lists of the same
+length for lists). Every parameter of the compiled SQL must be a probe or a constant of the
+query, and every probe must reach the SQL: as itself (a list whole, as a PostgreSQL array, or
+element by element), as the LIKE pattern of Django's startswith, contains or endswith (escaped
+at run time by the backend, as Django does), or as the end of a prefix range (the policy's
+paths on SQLite). An input transformed any other way is refused when the statement is
+compiled, loudly, never run with a wrong value; such queries use `compiled()`, which keeps
+the SQL of each distinct set of inputs instead.
+
+Rows come back through the compiler's own converters (`results_iter`), as the queryset would
+give them: aware datetimes and dates on SQLite too. `build` must depend on its arguments
+only: what else it reads (settings, constants) is compiled in for the life of the process.
+"""
+
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Sequence
+from typing import Any
+
+from django.core.exceptions import ImproperlyConfigured
+from django.db import DEFAULT_DB_ALIAS, connections
+from django.db.models import QuerySet
+
+_PROBE_INT = -7_315_000_000_000
+_MISSING = object()
+_STATEMENTS: list["Statement"] = []
+
+Value = int | str
+Input = Value | Sequence[Value] | None
+
+
+def _probe(value: Value | None, n: int) -> Value | None:
+    if value is None:
+        return None  # an input this shape does not use
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        raise TypeError(
+            f"a Statement's inputs are integers, strings or lists of them, not {type(value)}"
+        )
+    return _PROBE_INT - n if isinstance(value, int) else f"~probe{n}~"
+
+
+def _successor(value: str) -> str:
+    """The first string after every string starting with `value` (a prefix as a range)."""
+    return value[:-1] + chr(ord(value[-1]) + 1)
+
+
+# How an input may reach the SQL: unchanged, as a LIKE pattern (Django's pattern lookups:
+# startswith, contains, endswith, escaped by the backend) or as the end of a prefix range.
+_FORMS: dict[str, Callable[[Any, Any], Any]] = {
+    "same": lambda value, connection: value,
+    "startswith": lambda value, connection: f"{connection.ops.prep_for_like_query(value)}%",
+    "contains": lambda value, connection: f"%{connection.ops.prep_for_like_query(value)}%",
+    "endswith": lambda value, connection: f"%{connection.ops.prep_for_like_query(value)}",
+    "successor": lambda value, connection: _successor(value),
+}
+
+
+def _shapes_of(probe: Value) -> dict[tuple, str]:
+    if isinstance(probe, int):
+        return {(int, probe): "same"}
+    return {
+        (str, probe): "same",
+        (str, f"{probe}%"): "startswith",
+        (str, f"%{probe}%"): "contains",
+        (str, f"%{probe}"): "endswith",
+        (str, _successor(probe)): "successor",
+    }
+
+
+class _Compiled:
+    """One shape's SQL, where each parameter comes from (an input, an element of a list input,
+    in one of `_FORMS`, or a constant of the query) and the compiler that converts the rows."""
+
+    def __init__(self, queryset: QuerySet, probes: list, alias: str):
+        compiler = queryset.query.get_compiler(using=alias)
+        self.sql, params = compiler.as_sql()
+        found: dict[tuple, tuple] = {}
+        for i, probe in enumerate(probes):
+            if probe is None:
+                continue
+            if isinstance(probe, list):
+                found[(list, tuple(probe))] = (i, None, "same")
+                for j, element in enumerate(probe):
+                    found.update({k: (i, j, f) for k, f in _shapes_of(element).items()})
+            else:
+                found.update({k: (i, None, f) for k, f in _shapes_of(probe).items()})
+        self.slots: list = []
+        for param in params:
+            key = (list, tuple(param)) if isinstance(param, list | tuple) else (type(param), param)
+            try:
+                self.slots.append(found.get(key, (_MISSING, param)))
+            except TypeError:  # an unhashable constant (a JSON value)
+                self.slots.append((_MISSING, param))
+        used = {(slot[0], slot[1]) for slot in self.slots if slot[0] is not _MISSING}
+        missing = [
+            i
+            for i, probe in enumerate(probes)
+            if probe is not None
+            and (i, None) not in used
+            and not (isinstance(probe, list) and all((i, j) in used for j in range(len(probe))))
+        ]
+        if missing:
+            raise ImproperlyConfigured(
+                f"inputs {missing} do not reach the SQL as themselves or as a LIKE pattern or "
+                "range of themselves; use compiled()"
+            )
+        self.compiler = compiler
+
+    def params(self, inputs: tuple, connection) -> list:
+        out = []
+        for slot in self.slots:
+            if slot[0] is _MISSING:
+                out.append(slot[1])
+                continue
+            i, j, form = slot
+            value = inputs[i] if j is None else inputs[i][j]
+            out.append(value if form == "same" else _FORMS[form](value, connection))
+        return out
+
+
+class Statement:
+    """A `values_list()` query built by `build(*inputs, **fixed)`, compiled once per database
+    and shape: the kinds of the inputs, the lengths of the lists and the `fixed` values (which
+    are passed to `build` as they are, not probed: choices that change the query's shape)."""
+
+    def __init__(self, build: Callable[..., QuerySet]):
+        self.build = build
+        self._shapes: dict[tuple, _Compiled] = {}
+        self._lock = threading.Lock()
+        _STATEMENTS.append(self)
+
+    def rows(self, *inputs: Input, using: str = DEFAULT_DB_ALIAS, **fixed: Hashable) -> list:
+        """The rows for these inputs, as tuples (what `values_list()` would give)."""
+        connection = connections[using]
+        shape = tuple(
+            tuple(type(v) for v in value) if isinstance(value, list | tuple) else type(value)
+            for value in inputs
+        )
+        key = (using, connection.vendor, shape, tuple(sorted(fixed.items())))
+        compiled = self._shapes.get(key)
+        if compiled is None:
+            compiled = self._compile(key, inputs, using, fixed)
+        with connection.cursor() as cursor:
+            cursor.execute(compiled.sql, compiled.params(inputs, connection))
+            found = cursor.fetchall()
+        return list(compiled.compiler.results_iter(results=[found], tuple_expected=True))
+
+    def _compile(self, key: tuple, inputs: tuple, using: str, fixed: dict) -> _Compiled:
+        n = 0
+        probes: list = []
+        for value in inputs:
+            if isinstance(value, list | tuple):
+                probes.append([_probe(v, n + k) for k, v in enumerate(value)])
+                n += len(value)
+            else:
+                probes.append(_probe(value, n))
+                n += 1
+        compiled = _Compiled(self.build(*probes, **fixed), probes, using)
+        with self._lock:
+            self._shapes[key] = compiled
+        return compiled
+
+
+class _Kept:
+    """The SQL of the `size` most recently used keys (`compiled()`)."""
+
+    def __init__(self, size: int):
+        self.size = size
+        self.items: OrderedDict[Hashable, Any] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, key: Hashable, make: Callable[[], Any]) -> Any:
+        with self.lock:
+            found = self.items.get(key, _MISSING)
+            if found is not _MISSING:
+                self.items.move_to_end(key)
+                return found
+        made = make()
+        with self.lock:
+            self.items[key] = made
+            while len(self.items) > self.size:
+                self.items.popitem(last=False)
+        return made
+
+
+_KEPT = _Kept(2048)
+
+
+def compiled(key: Hashable, make: Callable[[], Any], *, using: str = DEFAULT_DB_ALIAS) -> Any:
+    """What `make()` compiles (SQL and its parameters) for `key`, kept for the next call with
+    the same key on the same database. `key` must hold every input `make` reads."""
+    connection = connections[using]
+    return _KEPT.get((using, connection.vendor, key), make)
+
+
+def forget() -> None:
+    """Drop every compiled statement (tests that change settings a query compiles in)."""
+    with _KEPT.lock:
+        _KEPT.items.clear()
+    for statement in _STATEMENTS:
+        with statement._lock:
+            statement._shapes.clear()
