@@ -68,3 +68,28 @@ def test_colleagues_are_those_in_the_jurisdiction(cast):
 def test_the_jurisdiction_query_count_is_bounded(cast, django_assert_max_num_queries):
     with django_assert_max_num_queries(2):
         list(policy.agencies_visible_to(cast.kim_thanh_leader))
+
+
+def test_an_agency_named_in_a_request_is_one_the_policy_lets_the_user_see(cast):
+    """`active_agency` (a compiled statement) agrees with `agencies_visible_to` for every
+    user and agency of the cast, and loads the agency's unit with it."""
+    from django.contrib.auth.models import AnonymousUser
+
+    from townhall.units.models import Agency
+
+    agencies = list(Agency.objects.select_related("unit"))
+    retired = agencies[0]
+    Agency.objects.filter(pk=retired.pk).update(is_active=False)
+    seen = 0
+    for user in [*User.objects.all(), AnonymousUser()]:
+        visible = set(
+            policy.agencies_visible_to(user).filter(is_active=True).values_list("pk", flat=True)
+        )
+        for agency in agencies:
+            found = policy.active_agency(user, agency.pk)
+            assert (found is not None) == (agency.pk in visible), (user, agency)
+            if found is not None:
+                assert found.unit.path == agency.unit.path and found.name == agency.name
+                seen += 1
+    assert seen > 0
+    assert policy.active_agency(cast.kim_thanh_leader, 10**12) is None

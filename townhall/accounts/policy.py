@@ -11,7 +11,7 @@ record inside it that the user may not change is "forbidden" (403).
 """
 
 from django.core.exceptions import PermissionDenied
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connection
 from django.db.models import Model, Q, QuerySet
 from django.http import Http404
 
@@ -122,6 +122,42 @@ def units_in_jurisdiction(user) -> QuerySet[Unit]:
 # --- agencies -------------------------------------------------------------------------------
 def agencies_visible_to(user) -> QuerySet[Agency]:
     return Agency.objects.filter(jurisdiction_filter(user, "unit")).select_related("unit")
+
+
+_AGENCY_FIELDS = tuple(f.attname for f in Agency._meta.concrete_fields)
+_UNIT_FIELDS = tuple(f.attname for f in Unit._meta.concrete_fields)
+
+
+def _active_agency(pk: int, paths: list[str], *, everything: bool) -> QuerySet:
+    agencies = (
+        Agency.objects.all()
+        if everything
+        else Agency.objects.filter(paths_filter(paths, "unit__path"))
+    )
+    return agencies.filter(pk=pk, is_active=True).values_list(
+        *_AGENCY_FIELDS, *(f"unit__{name}" for name in _UNIT_FIELDS)
+    )
+
+
+_ACTIVE_AGENCY = Statement(_active_agency)
+"""An agency named in a request body, read on every intake and transition (statements.py)."""
+
+
+def active_agency(user, pk: int) -> Agency | None:
+    """The active agency `pk` if it lies in the user's jurisdiction (`agencies_visible_to`),
+    with its unit; else None."""
+    if not _is_staff_user(user):
+        return None
+    everything = sees_everything(user)
+    paths = [] if everything else jurisdiction_paths(user)
+    if not everything and not paths:
+        return None
+    rows = _ACTIVE_AGENCY.rows(pk, paths, everything=everything)
+    if not rows:
+        return None
+    agency = Agency.from_db(DEFAULT_DB_ALIAS, _AGENCY_FIELDS, rows[0][: len(_AGENCY_FIELDS)])
+    agency.unit = Unit.from_db(DEFAULT_DB_ALIAS, _UNIT_FIELDS, rows[0][len(_AGENCY_FIELDS) :])
+    return agency
 
 
 def agency_get_for_user(user, pk, *, write: bool = False) -> Agency:

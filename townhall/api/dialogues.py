@@ -75,7 +75,7 @@ def _aware(value: dt.datetime | None) -> dt.datetime | None:
 
 
 def _agency(user: User, pk: int, *, field: str) -> Agency:
-    agency = policy.agencies_visible_to(user).filter(pk=pk, is_active=True).first()
+    agency = policy.active_agency(user, pk)
     if agency is None:
         raise Problem(422, f"No active agency with id {pk} in your jurisdiction", field=field)
     return agency

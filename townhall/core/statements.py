@@ -34,7 +34,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import QuerySet
 
-_PROBE_INT = -7_315_000_000_000
+_PROBE_INT = -1_987_654_321  # inside a 32-bit column's range: Django refuses a value outside it
 _MISSING = object()
 _STATEMENTS: list["Statement"] = []
 
