@@ -1,6 +1,6 @@
 """Staff worklists at scale: one page = the count ("1–20 of N") plus 20 rows, policy applied
 (`selectors.worklist_ids`: the scope rows' facts, or `page_ids` where they cannot answer;
-then `selectors.rows_for`, as the JSON API pages).
+then the cases' summaries, `api.schemas.summaries`, as the JSON API pages).
 
 `page()` is what the bench-only HTTP endpoint serves too, so the in-process latency (database
 and ORM cost) and the HTTP figures (the whole request) measure the same work.
@@ -27,40 +27,17 @@ BUDGET_SECONDS = 20
 FLAGGED = "flagged"
 
 
-class RowOut(Schema):
-    id: int
-    reference: str
-    title: str
-    status: str
-    due: str | None
-    unit: str
-    topic: str
-    assigned_agency: str | None
-
-
 class PageOut(Schema):
     count: int
-    results: list[RowOut]
+    results: list[dict]
 
 
 def page(user, name: str) -> dict:
+    from townhall.api.schemas import summaries
     from townhall.petitions import selectors
 
     count, ids = selectors.worklist_ids(user, name, 0, 20)  # as the API pages a worklist
-    rows = [
-        {
-            "id": c.pk,
-            "reference": c.reference,
-            "title": c.title,
-            "status": c.status,
-            "due": c.due.isoformat() if c.due else None,
-            "unit": c.unit.name,
-            "topic": c.topic.name,
-            "assigned_agency": c.assigned_agency.name if c.assigned_agency_id else None,
-        }
-        for c in selectors.rows_for(ids, "unit", "topic", "assigned_agency")
-    ]
-    return {"count": count, "results": rows}
+    return {"count": count, "results": summaries(ids)}
 
 
 def percentile(values: list[float], q: float) -> float:

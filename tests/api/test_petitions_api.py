@@ -511,7 +511,7 @@ def test_listing_takes_the_same_number_of_queries_for_any_page_size(
         services.petition_receive(
             intake=intake(agency, text=f"{DAM_CHO} {i}"), actor=cast.kim_thanh_clerk
         )
-    # token, jurisdiction, unit, count, the page's ids, its rows (selectors.rows_for)
+    # token, jurisdiction, unit, count, the page's ids, its summaries (schemas.summaries)
     with django_assert_max_num_queries(6):
         small = leader.get("/cases", {"worklist": "all", "unit": "293", "q": "dam cho"})
     for i in range(2, 25):
