@@ -148,3 +148,12 @@ def test_compiled_keeps_what_it_made_per_key(units):
     other = statements.compiled(("test", "02"), lambda: make("02"))
     assert first == again and first != other
     assert made == ["01", "02"]
+
+
+def test_an_empty_string_is_a_shape_of_its_own(units):
+    """An empty prefix matches everything: its own query, not the pattern of a probe."""
+    statement = Statement(lambda path: Unit.objects.filter(path__startswith=path).values_list("pk"))
+    some = Unit.objects.exclude(parent=None).first()
+    assert len(statement.rows(some.path)) < Unit.objects.count()
+    assert len(statement.rows("")) == Unit.objects.count()
+    assert len(statement.rows(some.path)) < Unit.objects.count()

@@ -43,13 +43,19 @@ Input = Value | Sequence[Value] | None
 
 
 def _probe(value: Value | None, n: int) -> Value | None:
-    if value is None:
-        return None  # an input this shape does not use
+    if value is None or value == "":
+        # An input this shape does not use, or an empty string (nothing to find in the SQL, and
+        # a LIKE prefix or range of it is another query): kept as a constant of its own shape.
+        return value
     if isinstance(value, bool) or not isinstance(value, int | str):
         raise TypeError(
             f"a Statement's inputs are integers, strings or lists of them, not {type(value)}"
         )
     return _PROBE_INT - n if isinstance(value, int) else f"~probe{n}~"
+
+
+def _kind(value: Any) -> Any:
+    return "" if value == "" else type(value)
 
 
 def _successor(value: str) -> str:
@@ -69,6 +75,8 @@ _FORMS: dict[str, Callable[[Any, Any], Any]] = {
 
 
 def _shapes_of(probe: Value) -> dict[tuple, str]:
+    if probe == "":
+        return {}
     if isinstance(probe, int):
         return {(int, probe): "same"}
     return {
@@ -109,8 +117,12 @@ class _Compiled:
             i
             for i, probe in enumerate(probes)
             if probe is not None
+            and probe != ""
             and (i, None) not in used
-            and not (isinstance(probe, list) and all((i, j) in used for j in range(len(probe))))
+            and not (
+                isinstance(probe, list)
+                and all((i, j) in used or probe[j] == "" for j in range(len(probe)))
+            )
         ]
         if missing:
             raise ImproperlyConfigured(
@@ -146,7 +158,7 @@ class Statement:
         """The rows for these inputs, as tuples (what `values_list()` would give)."""
         connection = connections[using]
         shape = tuple(
-            tuple(type(v) for v in value) if isinstance(value, list | tuple) else type(value)
+            tuple(map(_kind, value)) if isinstance(value, list | tuple) else _kind(value)
             for value in inputs
         )
         key = (using, connection.vendor, shape, tuple(sorted(fixed.items())))
