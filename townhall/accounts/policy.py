@@ -11,11 +11,11 @@ record inside it that the user may not change is "forbidden" (403).
 """
 
 from django.core.exceptions import PermissionDenied
-from django.db import DEFAULT_DB_ALIAS, connection
+from django.db import connection
 from django.db.models import Model, Q, QuerySet
 from django.http import Http404
 
-from townhall.core.statements import Statement
+from townhall.core.statements import Statement, objects
 from townhall.units.models import Agency, Unit
 
 from .models import Role, User
@@ -155,8 +155,7 @@ def active_agency(user, pk: int) -> Agency | None:
     rows = _ACTIVE_AGENCY.rows(pk, paths, everything=everything)
     if not rows:
         return None
-    agency = Agency.from_db(DEFAULT_DB_ALIAS, _AGENCY_FIELDS, rows[0][: len(_AGENCY_FIELDS)])
-    agency.unit = Unit.from_db(DEFAULT_DB_ALIAS, _UNIT_FIELDS, rows[0][len(_AGENCY_FIELDS) :])
+    agency, agency.unit = objects(rows[0], (Agency, _AGENCY_FIELDS), (Unit, _UNIT_FIELDS))
     return agency
 
 

@@ -16,7 +16,7 @@ from ninja.errors import AuthenticationError
 from ninja.security import HttpBearer
 
 from townhall.accounts.models import User
-from townhall.core.statements import Statement
+from townhall.core.statements import Statement, objects
 
 from .models import ApiToken
 
@@ -60,9 +60,7 @@ def token_with_user(key_hash: str) -> ApiToken | None:
     rows = _TOKEN.rows(key_hash)
     if not rows:
         return None
-    row = rows[0]
-    token = ApiToken.from_db("default", _TOKEN_FIELDS, row[: len(_TOKEN_FIELDS)])
-    token.user = User.from_db("default", _USER_FIELDS, row[len(_TOKEN_FIELDS) :])
+    token, token.user = objects(rows[0], (ApiToken, _TOKEN_FIELDS), (User, _USER_FIELDS))
     return token
 
 

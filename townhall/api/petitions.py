@@ -284,7 +284,7 @@ def _filtered_page(user, worklist: str, filters: tuple, start: int, page_size: i
     status, kind, unit, q = filters
     paths: list[str] = []
     if unit:
-        paths = list(Unit.objects.filter(code=unit.strip()).values_list("path", flat=True))
+        paths = [found.path for found in units_with_code(unit)]
         if not paths:
             raise Problem(422, f"Unknown unit code {unit!r}", field="unit")
     on = today()

@@ -32,7 +32,7 @@ from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
 from django.db import DEFAULT_DB_ALIAS, connections
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 
 _PROBE_INT = -1_987_654_321  # inside a 32-bit column's range: Django refuses a value outside it
 _MISSING = object()
@@ -184,6 +184,16 @@ class Statement:
         with self._lock:
             self._shapes[key] = compiled
         return compiled
+
+
+def objects(row: Sequence, *parts: tuple[type[Model], Sequence[str]]) -> list[Model]:
+    """The model objects a `Statement` row holds, part after part: each part a model and the
+    fields of it the row carries, in order (what `Model.from_db` takes; others are deferred)."""
+    out, start = [], 0
+    for model, fields in parts:
+        out.append(model.from_db(DEFAULT_DB_ALIAS, fields, row[start : start + len(fields)]))
+        start += len(fields)
+    return out
 
 
 class _Kept:

@@ -4,7 +4,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.core.exceptions import EmptyResultSet
-from django.db import DEFAULT_DB_ALIAS, connection
+from django.db import connection
 from django.db.models import Q, QuerySet
 from django.db.models.expressions import RawSQL
 
@@ -303,15 +303,10 @@ def page_ids(
             queryset.order_by().values(*columns), ordered, "pk", order, start, size
         )
 
-    if key is None:
-        try:
-            return _run_page(compile_page())
-        except EmptyResultSet:
-            return 0, []
-    full = ("page_ids", user.pk, policy.scope_key(user), *key, start, size)
+    full = ("page_ids", user.pk, policy.scope_key(user), key, start, size)
     try:
-        return _run_page(statements.compiled(full, compile_page))
-    except EmptyResultSet:
+        return _run_page(compile_page() if key is None else statements.compiled(full, compile_page))
+    except EmptyResultSet:  # a policy or filter that can match nothing
         return 0, []
 
 
@@ -397,10 +392,9 @@ took Django longer to build and compile than PostgreSQL to run."""
 
 def _similar_case(row: tuple) -> Case:
     """The case of a `_SIMILAR` row, with its unit and topic, as the panels read them."""
-    a, b = 1 + len(_SIMILAR_CASE), 1 + len(_SIMILAR_CASE) + len(_SIMILAR_UNIT)
-    case = Case.from_db(DEFAULT_DB_ALIAS, _SIMILAR_CASE, row[1:a])
-    case.unit = Unit.from_db(DEFAULT_DB_ALIAS, _SIMILAR_UNIT, row[a:b])
-    case.topic = Topic.from_db(DEFAULT_DB_ALIAS, _SIMILAR_TOPIC, row[b:])
+    case, case.unit, case.topic = statements.objects(
+        row[1:], (Case, _SIMILAR_CASE), (Unit, _SIMILAR_UNIT), (Topic, _SIMILAR_TOPIC)
+    )
     return case
 
 
@@ -435,11 +429,9 @@ def similar_cases(
         vendor=connection.vendor,
         everything=everything,
     )
-    rows = [(row[1], row[0], row) for row in found]
-    best: dict[int, tuple[float, tuple]] = {}
-    for (case_id, _, row), score in zip(
-        rows, similarity.scores(sig, [signature for _, signature, _ in rows]), strict=True
-    ):
+    best: dict[int, tuple[float, tuple]] = {}  # a case's best petition: (score, row)
+    for row, score in zip(found, similarity.scores(sig, [r[0] for r in found]), strict=True):
+        case_id = row[1]
         if score > best.get(case_id, (-1.0, None))[0]:
             best[case_id] = (score, row)
     keep = sorted(
