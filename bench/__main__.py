@@ -433,9 +433,16 @@ def conditions(r: dict) -> str:
         if h.get("endpoints") == "json_api"
         else "Intake and worklists through bench-only views (the JSON API lacked the endpoints)"
     )
+    cpu = "; ".join(
+        f"{name.replace('_', ' ')} {h[name]['app_cpu_ms']:.2f} / {h[name]['db_cpu_ms']:.2f} / "
+        f"{h[name]['client_cpu_ms']:.2f} ms"
+        for name in ("bare_insert", "bare_list", "intake", "worklist")
+        if name in h and h[name].get("app_cpu_ms") is not None
+    )
+    spent = f" CPU per request (app / database / load generator): {cpu}." if cpu else ""
     return (
         f"{endpoints}. "
-        f"Other processes' share of the 2 cores during each HTTP run: {shares}. "
+        f"Other processes' share of the 2 cores during each HTTP run: {shares}.{spent} "
         f"1-minute load average when each measuring stage started: {loads}. "
         f"Load generator: {h['bare_list'].get('client', '?')}, {4} connections."
     )

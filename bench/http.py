@@ -312,6 +312,11 @@ def load(server: "Server", requests: list[Request], duration: float) -> dict:
     db = sum(_process_jiffies([pid]) - database.get(pid, 0) for pid in _database_pids())
     foreign = max(0.0, busy - mine - client - db)
     result["foreign_cpu_share"] = foreign / (wall * hz * (os.cpu_count() or 1))
+    # Where each request's CPU went: the app (gunicorn), the database's server processes, the
+    # load generator. What to make faster is read here, not guessed.
+    done = max(1, result.get("requests", 0))
+    for part, jiffies in (("app", mine), ("db", db), ("client", client)):
+        result[f"{part}_cpu_ms"] = jiffies / hz * 1000 / done
     result["load_before"] = load_before
     result["load_after"] = os.getloadavg()[0]
     return result
@@ -445,7 +450,10 @@ def measure(duration: float) -> dict:
             print(
                 f"http {name}: {results[name]['rps']:.0f} req/s, "
                 f"p95 {results[name]['p95_ms']:.1f} ms, other processes took "
-                f"{results[name]['foreign_cpu_share']:.0%} of the CPU",
+                f"{results[name]['foreign_cpu_share']:.0%} of the CPU; CPU per request: "
+                f"app {results[name]['app_cpu_ms']:.2f} ms, database "
+                f"{results[name]['db_cpu_ms']:.2f} ms, load generator "
+                f"{results[name]['client_cpu_ms']:.2f} ms",
                 file=sys.stderr,
             )
         results["memory"] = server.memory()

@@ -157,3 +157,86 @@ def test_an_empty_string_is_a_shape_of_its_own(units):
     assert len(statement.rows(some.path)) < Unit.objects.count()
     assert len(statement.rows("")) == Unit.objects.count()
     assert len(statement.rows(some.path)) < Unit.objects.count()
+
+
+# --- compiled INSERTs ------------------------------------------------------------------------
+def _stored(model, pk, *skip):
+    """A row as the ORM reads it back, without the columns that differ by design."""
+    values = model.objects.filter(pk=pk).values().get()
+    return {k: v for k, v in values.items() if k not in ("id", *skip)}
+
+
+def test_an_insert_stores_what_save_stores(cast):
+    from tests.petitions.helpers import intake
+    from townhall.notifications.models import Notification
+    from townhall.petitions.models import CaseEvent
+    from townhall.petitions.services import petition_receive
+
+    case = petition_receive(
+        intake=intake(cast.kim_thanh_committee), actor=cast.kim_thanh_clerk
+    ).case
+    made = {
+        "case": case,
+        "at": dt.datetime(2027, 2, 5, 9, 30, tzinfo=dt.UTC),
+        "actor": cast.kim_thanh_clerk,
+        "action": "noted",
+        "from_status": "received",
+        "to_status": "received",
+        "note": "Ghi chú có dấu: Đầm Chợ",
+        "data": {"tracking_code": "TH-1", "list": [1, "hai"]},
+    }
+    [inserted] = statements.insert([CaseEvent(**made)])
+    saved = CaseEvent.objects.create(**made)
+    assert inserted.pk and inserted.pk != saved.pk and not inserted._state.adding
+    assert _stored(CaseEvent, inserted.pk) == _stored(CaseEvent, saved.pk)
+    # Defaults, an encrypted field and auto_now_add, as save() writes them.
+    fields = {"channel": "sms", "recipient": "0912345678", "body": "b", "purpose": "p"}
+    now = dt.datetime(2027, 2, 5, 9, 30, tzinfo=dt.UTC)
+    [a] = statements.insert([Notification(dedupe_key="a", available_at=now, **fields)])
+    b = Notification.objects.create(dedupe_key="b", available_at=now, **fields)
+    assert Notification.objects.get(pk=a.pk).recipient == "0912345678"
+    assert _stored(Notification, a.pk, "dedupe_key", "created_at", "recipient") == _stored(
+        Notification, b.pk, "dedupe_key", "created_at", "recipient"
+    )
+    assert a.created_at is not None
+    assert Notification.objects.get(pk=a.pk).created_at == a.created_at
+
+
+def test_several_rows_are_one_statement_with_their_ids_in_order(cast):
+    from tests.petitions.helpers import intake
+    from townhall.petitions.models import CaseScope
+    from townhall.petitions.services import petition_receive
+
+    case = petition_receive(
+        intake=intake(cast.kim_thanh_committee), actor=cast.kim_thanh_clerk
+    ).case
+    for run, n in enumerate((2, 3, 3)):
+        paths = [f"zz/{run}/{k}/{case.pk}" for k in range(n)]
+        with CaptureQueriesContext(connection) as queries:
+            rows = statements.insert([CaseScope(case=case, path=p) for p in paths])
+        assert len(queries) == 1
+        assert [CaseScope.objects.get(pk=r.pk).path for r in rows] == paths
+    assert len([k for k in statements._INSERTS if k[2] is CaseScope]) == 2  # per row count
+
+
+def test_an_insert_refuses_what_it_cannot_write_as_save_would():
+    from django.db.models.functions import Now
+
+    from townhall.petitions.models import Topic
+    from townhall.units import selectors  # noqa: F401 - watches Unit (core/reference.py)
+    from townhall.units.models import Unit as WatchedUnit
+
+    with pytest.raises(ValueError, match="new objects"):
+        statements.insert([Topic(pk=5, code="x", name="x")])
+    with pytest.raises(ValueError, match="one model"):
+        statements.insert([Topic(code="x", name="x"), WatchedUnit(code="y")])
+    # Units are kept per process and emptied by their save signal: no silent skip of it.
+    with pytest.raises(ImproperlyConfigured, match="signal"):
+        statements.insert([WatchedUnit(code="y", name="y")])
+    from townhall.notifications.models import Notification
+
+    with pytest.raises(TypeError, match="values"):
+        statements.insert(
+            [Notification(channel="sms", recipient="1", body="b", purpose="p", available_at=Now())]
+        )
+    assert statements.insert([]) == []

@@ -296,3 +296,16 @@ def test_concurrent_workers_send_each_notification_once(sms_outbox):
             lambda: Notification.objects.filter(dedupe_key__startswith="concurrent:").delete()
         )
         thread.join()
+
+
+def test_a_key_already_queued_adds_nothing_and_the_transaction_goes_on():
+    with transaction.atomic():
+        first = sms(dedupe_key="dup:1", body="một")
+        again = sms(dedupe_key="dup:1", body="hai")
+        after = sms(dedupe_key="dup:2")  # the transaction is still usable
+    assert again is None
+    assert first.pk and after.pk and first.pk != after.pk
+    stored = Notification.objects.get(dedupe_key="dup:1")
+    assert (stored.pk, stored.body, stored.state) == (first.pk, "một", State.PENDING)
+    assert stored.created_at is not None and stored.recipient == "0912345678"
+    assert Notification.objects.filter(dedupe_key__startswith="dup:").count() == 2

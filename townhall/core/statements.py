@@ -32,7 +32,9 @@ from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
 from django.db import DEFAULT_DB_ALIAS, connections
-from django.db.models import Model, QuerySet
+from django.db.models import Field, Model, QuerySet
+from django.db.models.signals import post_save, pre_save
+from django.db.models.sql import InsertQuery
 
 _PROBE_INT = -1_987_654_321  # inside a 32-bit column's range: Django refuses a value outside it
 _MISSING = object()
@@ -196,6 +198,83 @@ def objects(row: Sequence, *parts: tuple[type[Model], Sequence[str]]) -> list[Mo
     return out
 
 
+class _Insert:
+    """The compiled INSERT of `rows` new objects of `model` (`insert`)."""
+
+    def __init__(self, model: type[Model], objs: Sequence[Model], connection):
+        meta = model._meta
+        if pre_save.has_listeners(model) or post_save.has_listeners(model):
+            raise ImproperlyConfigured(
+                f"{meta.label} has save signal receivers; statements.insert sends no signals"
+            )
+        self.fields: list[Field] = [
+            f for f in meta.local_concrete_fields if not f.generated and f is not meta.pk
+        ]
+        if any(hasattr(f, "get_placeholder") for f in self.fields):
+            raise ImproperlyConfigured(f"{meta.label} has a field with its own SQL placeholder")
+        self.by_column = False
+        self.params(objs, connection)  # refuses expressions before they are compiled in
+        query = InsertQuery(model)
+        query.insert_values(self.fields, objs)
+        compiler = query.get_compiler(connection=connection)
+        self.returns = connection.features.can_return_rows_from_bulk_insert or len(objs) == 1
+        if not (self.returns and connection.features.can_return_columns_from_insert):
+            raise ImproperlyConfigured(f"{connection.vendor} cannot return the ids it inserts")
+        compiler.returning_fields = [meta.pk]
+        [(self.sql, params)] = compiler.as_sql()
+        # PostgreSQL inserts several rows from one array per column (UNNEST), else one
+        # placeholder per value, row after row: the parameters come in the same order.
+        self.by_column = "UNNEST(" in self.sql
+        expected = len(self.fields) if self.by_column else len(self.fields) * len(objs)
+        if len(params) != expected:
+            raise ImproperlyConfigured(f"unexpected INSERT for {meta.label}: {self.sql}")
+
+    def params(self, objs: Sequence[Model], connection) -> list:
+        rows = []
+        for obj in objs:
+            row = []
+            for field in self.fields:
+                value = field.pre_save(obj, True)
+                if hasattr(value, "resolve_expression"):
+                    raise TypeError(f"statements.insert takes values, not {value!r}")
+                row.append(field.get_db_prep_save(value, connection))
+            rows.append(row)
+        if self.by_column:
+            return [list(column) for column in zip(*rows, strict=True)]
+        return [value for row in rows for value in row]
+
+
+_INSERTS: dict[tuple, _Insert] = {}
+
+
+def insert(objs: Sequence[Model], *, using: str = DEFAULT_DB_ALIAS) -> list[Model]:
+    """Write new objects of one model in one INSERT, as `bulk_create` would (each field's
+    `pre_save` and `get_db_prep_save`, defaults, `auto_now_add`; the ids read back and set),
+    with the SQL compiled once per model, number of rows and database.
+
+    For the rows every petition received writes: `Model.save()` compiles its INSERT each time,
+    about a sixth of an intake's CPU. No signals are sent, so a model with `pre_save` or
+    `post_save` receivers is refused, as are expressions for values.
+    """
+    if not objs:
+        return []
+    model = type(objs[0])
+    if any(type(obj) is not model or obj.pk is not None for obj in objs):
+        raise ValueError("statements.insert takes new objects (no id) of one model")
+    connection = connections[using]
+    key = (using, connection.vendor, model, len(objs))
+    compiled = _INSERTS.get(key)
+    if compiled is None:
+        compiled = _INSERTS.setdefault(key, _Insert(model, objs, connection))
+    with connection.cursor() as cursor:
+        cursor.execute(compiled.sql, compiled.params(objs, connection))
+        ids = cursor.fetchall()
+    for obj, (pk,) in zip(objs, ids, strict=True):
+        obj.pk = pk
+        obj._state.adding, obj._state.db = False, using
+    return list(objs)
+
+
 class _Kept:
     """The SQL of the `size` most recently used keys (`compiled()`)."""
 
@@ -232,6 +311,7 @@ def forget() -> None:
     """Drop every compiled statement (tests that change settings a query compiles in)."""
     with _KEPT.lock:
         _KEPT.items.clear()
+    _INSERTS.clear()
     for statement in _STATEMENTS:
         with statement._lock:
             statement._shapes.clear()

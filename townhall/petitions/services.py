@@ -16,7 +16,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from townhall.accounts.models import User
-from townhall.core import crypto, text
+from townhall.core import crypto, statements, text
 from townhall.notifications.services import notification_queue
 from townhall.units.models import Agency, Unit
 
@@ -177,20 +177,24 @@ def petition_receive(*, intake: Intake, actor: User | None, case: Case | None = 
         )
         reference = new_case_reference(received_on.year)
         title = (intake.title or _short_title(clean)).strip()
-        case = Case.objects.create(
-            reference=reference,
-            kind=intake.kind,
-            unit=intake.unit,
-            topic=intake.topic,
-            title=title,
-            receiving_agency=intake.receiving_agency,
-            received_at=intake.received_at,
-            received_on=received_on,
-            acknowledge_due=dues[Step.ACKNOWLEDGE] or received_on,
-            accept_due=dues[Step.ACCEPT],
-            search_text=_search_text(reference, title, [(tracking_code, clean)]),
-            people=max(len({k for k, _ in keys}), people_count),
-            over_level=over_level,
+        [case] = statements.insert(
+            [
+                Case(
+                    reference=reference,
+                    kind=intake.kind,
+                    unit=intake.unit,
+                    topic=intake.topic,
+                    title=title,
+                    receiving_agency=intake.receiving_agency,
+                    received_at=intake.received_at,
+                    received_on=received_on,
+                    acknowledge_due=dues[Step.ACKNOWLEDGE] or received_on,
+                    accept_due=dues[Step.ACCEPT],
+                    search_text=_search_text(reference, title, [(tracking_code, clean)]),
+                    people=max(len({k for k, _ in keys}), people_count),
+                    over_level=over_level,
+                )
+            ]
         )
         _event(case, actor, "received", "", Status.RECEIVED, is_public=True, at=intake.received_at)
     else:
@@ -202,23 +206,27 @@ def petition_receive(*, intake: Intake, actor: User | None, case: Case | None = 
             )
         over_level = _is_over_level(intake.receiving_agency, case.competent_agency, intake.unit)
     secret = new_secret()
-    petition = Petition.objects.create(
-        case=case,
-        tracking_code=tracking_code,
-        secret_hash=hash_secret(secret),
-        kind=intake.kind,
-        channel=intake.channel,
-        received_at=intake.received_at,
-        receiving_agency=intake.receiving_agency,
-        unit=intake.unit,
-        topic=intake.topic,
-        text=clean,
-        people_count=people_count,
-        over_level=over_level,
-        signature=text.signature(clean),
-        created_by=actor if actor and actor.is_authenticated else None,
+    [petition] = statements.insert(
+        [
+            Petition(
+                case=case,
+                tracking_code=tracking_code,
+                secret_hash=hash_secret(secret),
+                kind=intake.kind,
+                channel=intake.channel,
+                received_at=intake.received_at,
+                receiving_agency=intake.receiving_agency,
+                unit=intake.unit,
+                topic=intake.topic,
+                text=clean,
+                people_count=people_count,
+                over_level=over_level,
+                signature=text.signature(clean),
+                created_by=actor if actor and actor.is_authenticated else None,
+            )
+        ]
     )
-    submitters = Submitter.objects.bulk_create(
+    submitters = statements.insert(
         [
             Submitter(
                 petition=petition,
@@ -336,17 +344,22 @@ SCOPE_FIELDS = {"unit", "receiving_agency", "competent_agency", "assigned_agency
 def _event(
     case, actor, action, from_status, to_status, *, note="", data=None, is_public=False, at=None
 ) -> CaseEvent:
-    return CaseEvent.objects.create(
-        case=case,
-        at=at or timezone.now(),
-        actor=actor if actor and getattr(actor, "is_authenticated", False) else None,
-        action=action,
-        from_status=from_status,
-        to_status=to_status,
-        note=note,
-        data=data or {},
-        is_public=is_public,
+    [event] = statements.insert(
+        [
+            CaseEvent(
+                case=case,
+                at=at or timezone.now(),
+                actor=actor if actor and getattr(actor, "is_authenticated", False) else None,
+                action=action,
+                from_status=from_status,
+                to_status=to_status,
+                note=note,
+                data=data or {},
+                is_public=is_public,
+            )
+        ]
     )
+    return event
 
 
 def _move(
