@@ -502,6 +502,7 @@ class Chunk:
 def build_chunk(args: tuple[int, int, int]) -> Chunk:
     """Rows for cases [first, first + count) of the run; deterministic per chunk index."""
     from townhall.core import text
+    from townhall.petitions.scope import with_ancestors
 
     index, first, count = args
     w = _WORLD
@@ -649,8 +650,9 @@ def build_chunk(args: tuple[int, int, int]) -> Chunk:
                 over_level,
             )
         )
-        scope = {w.unit_paths[unit_id], w.agency_paths[receiving]}
-        scope.update(w.agency_paths[a] for a in (competent, assigned_agency) if a)
+        paths = [w.unit_paths[unit_id], w.agency_paths[receiving]]
+        paths += [w.agency_paths[a] for a in (competent, assigned_agency) if a]
+        scope = sorted(with_ancestors(paths))  # as scope.refresh writes them
         # The case's worklist facts on each scope row (migration petitions/0007; the triggers
         # that copy them are off during the load).
         facts = (True, status, due.isoformat() if due else None, fmt(received_at), case_people)

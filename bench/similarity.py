@@ -128,6 +128,7 @@ def plant(docs: list[str], rng: random.Random, copies_share: float = 0.5) -> dic
 
     from townhall.core import text
     from townhall.petitions.models import Case, CaseScope, Petition, SimilarityBand, Topic
+    from townhall.petitions.scope import with_ancestors
     from townhall.units.models import Agency, Unit
 
     from .generate import case_reference, tracking_code
@@ -203,7 +204,12 @@ def plant(docs: list[str], rng: random.Random, copies_share: float = 0.5) -> dic
     with transaction.atomic():
         Case.objects.bulk_create(cases, batch_size=500)
         CaseScope.objects.bulk_create(
-            [CaseScope(case_id=c.id, path=unit_paths[c.unit_id]) for c in cases], batch_size=5000
+            [
+                CaseScope(case_id=c.id, path=path)
+                for c in cases
+                for path in sorted(with_ancestors([unit_paths[c.unit_id]]))
+            ],
+            batch_size=5000,
         )
         Petition.objects.bulk_create(petitions, batch_size=500)
         SimilarityBand.objects.bulk_create(bands, batch_size=5000)

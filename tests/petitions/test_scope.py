@@ -23,14 +23,17 @@ def test_scope_follows_each_change_of_agency(cast):
         intake=intake(cast.kim_thanh_committee), actor=cast.kim_thanh_clerk
     ).case
     phu_thai, kim_thanh = case.unit.path, cast.kim_thanh_committee.unit.path
-    assert paths(case) == {phu_thai, kim_thanh}
+    province = cast.province_committee.unit.path
+    # Its locality (a commune of Kim Thành), the receiving district, and every unit above them.
+    assert paths(case) == {phu_thai, kim_thanh, province}
+    assert phu_thai.startswith(kim_thanh) and kim_thanh.startswith(province)
     assert case not in selectors.cases_visible_to(cast.chi_linh_leader)
 
     # Transferred to Chí Linh: its leader now sees the case; Kim Thành still does (locality).
     case = services.case_transfer(
         case=case, actor=cast.kim_thanh_leader, to_agency=cast.chi_linh_committee
     )
-    assert paths(case) == {phu_thai, kim_thanh, cast.chi_linh_committee.unit.path}
+    assert paths(case) == {phu_thai, kim_thanh, province, cast.chi_linh_committee.unit.path}
     assert paths(case) == scope.paths_of(case)
     assert case in selectors.cases_visible_to(cast.chi_linh_leader)
 
@@ -70,8 +73,14 @@ def test_the_migration_backfills_scope_and_facts(cast):
         "townhall.petitions.migrations.0003_case_scope_and_flag_facts"
     )
     migration.backfill(apps, None)
+    assert paths(case) == {case.unit.path, cast.province_committee.unit.path}  # 0003's rows
+    importlib.import_module(
+        "townhall.petitions.migrations.0009_scope_rows_for_every_unit_above"
+    ).add_ancestor_rows(apps, None)
     case.refresh_from_db()
-    assert paths(case) == expected
+    assert paths(case) == expected == scope.with_ancestors([case.unit.path])
+    facts = set(CaseScope.objects.filter(case=case).values_list("status", "people", "live"))
+    assert facts == {(case.status, 12, True)}  # the triggers copied the facts onto new rows
     assert (case.people, case.over_level) == (12, True)
 
 
@@ -162,3 +171,40 @@ def test_the_scope_rows_facts_give_the_same_pages_as_the_cases(cast):
     root = User.objects.create_superuser("root-facts", password="x")  # noqa: S106
     assert selectors.worklist_page(root, "all", 0, 20) is None
     assert set(CaseScope.objects.filter(case=cases[5]).values_list("live", flat=True)) == {False}
+
+
+def test_with_ancestors_is_every_unit_from_the_province_down():
+    assert scope.with_ancestors(["two_level/31/10507/"]) == {"two_level/31/", "two_level/31/10507/"}
+    assert scope.with_ancestors(["three_level/01/001/00001/", "three_level/01/"]) == {
+        "three_level/01/",
+        "three_level/01/001/",
+        "three_level/01/001/00001/",
+    }
+    assert scope.with_ancestors([]) == set()
+
+
+def test_a_user_of_two_nested_units_sees_each_case_once_on_every_page(cast):
+    """A member of the province and of one of its districts: every case under the district has
+    a row for both units; the lists count and page it once."""
+    from townhall.accounts import policy
+    from townhall.accounts.models import Membership
+
+    user = cast.kim_thanh_leader
+    Membership.objects.create(user=user, agency=cast.province_committee)
+    user = type(user).objects.get(pk=user.pk)  # no jurisdiction cached
+    for i, when in enumerate(dt.datetime(2022, 10, d, 9, tzinfo=dt.UTC) for d in range(3, 10)):
+        agency = cast.province_committee if i % 3 == 0 else cast.kim_thanh_committee
+        services.petition_receive(
+            intake=intake(agency, when=when, submitters=[resident(i)]),
+            actor=cast.administrator,
+        )
+    assert len(policy.jurisdiction_paths(user)) == 2
+    for name in selectors.FACT_WORKLISTS:
+        ordered = selectors.worklist(user, name, on=dt.date(2030, 1, 2)).order_by(
+            *selectors.worklist_order(name)
+        )
+        expected = list(ordered.values_list("pk", flat=True))
+        assert len(expected) == len(set(expected)) == (7 if name == "all" else len(expected))
+        for start in (0, 3, 6):
+            found = selectors.worklist_page(user, name, start, 3, on=dt.date(2030, 1, 2))
+            assert found == (len(expected), expected[start : start + 3])

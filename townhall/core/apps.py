@@ -22,4 +22,6 @@ class CoreConfig(AppConfig):
     label = "core"
 
     def ready(self) -> None:
+        from . import lookups  # noqa: F401 - registers `__among` on CharField
+
         post_migrate.connect(_sqlite_wal, sender=self, dispatch_uid="townhall-sqlite-wal")

@@ -327,8 +327,9 @@ SCOPE_FACTS = ("status", "due", "received_at", "people", "over_level", "reopened
 
 class CaseScope(models.Model):
     """The unit paths that place a case in a jurisdiction: its locality's and those of its
-    receiving, competent and assigned agencies (`scope.refresh`). The access policy reads this
-    table with one indexed prefix match instead of four over joins.
+    receiving, competent and assigned agencies, and those of every unit above them
+    (`scope.with_ancestors`). The access policy reads this table with one indexed equality per
+    unit of the user's instead of four prefix matches over joins (docs/decisions/0017).
 
     Each row also carries the case's facts that the worklists filter and sort on (SCOPE_FACTS),
     copied by database triggers whenever the case changes (migration petitions/0007), so
@@ -351,14 +352,23 @@ class CaseScope(models.Model):
             models.UniqueConstraint(fields=["case", "path"], name="case_scope_once"),
         ]
         indexes = [
-            # A prefix match on the path answered from the index alone, with the case ids and
-            # facts (pattern operators: LIKE 'x/%' uses the index whatever the database's
-            # collation; INCLUDE on PostgreSQL only).
+            # A unit's rows by equality (one per case, scope.with_ancestors), newest first as
+            # the lists read them, with the case ids and facts from the index alone (INCLUDE
+            # on PostgreSQL only): a count and a page are one range of it.
             models.Index(
-                fields=["path"],
-                opclasses=["varchar_pattern_ops"],
-                include=["case", "live", *SCOPE_FACTS],
-                name="case_scope_facts_idx",
+                fields=["path", "received_at", "case"],
+                include=["live", *(f for f in SCOPE_FACTS if f != "received_at")],
+                name="case_scope_page_idx",
+            ),
+            # A unit's open cases by deadline, for the overdue and due-soon lists: a range of
+            # due dates in order, only the open rows (~1 in 5) kept in it. The lists name the
+            # statuses as constants (`__among`), so that every plan of a prepared statement can
+            # prove this condition (core/lookups.py).
+            models.Index(
+                fields=["path", "due", "case"],
+                include=["live"],
+                condition=models.Q(status__in=OPEN_STATUSES),
+                name="case_scope_open_due_idx",
             ),
         ]
 

@@ -1,13 +1,29 @@
 """Where a case belongs: the unit paths the access policy matches (models.CaseScope).
 
 A case is in a user's jurisdiction when its locality, or the unit of its receiving, competent or
-assigned agency, lies under one of the user's units. Those four paths are kept as rows of
-CaseScope, rewritten here whenever one of them changes; `cases_visible_to` reads them.
+assigned agency, lies under one of the user's units. CaseScope holds one row per unit that
+contains one of those four: each path and every ancestor of it (`with_ancestors`), rewritten
+here whenever one of them changes. A user's unit is then found by equality, one row per case
+(docs/decisions/0017): a province's list is one range of the index in its order, counted
+without removing duplicates.
 """
 
+from collections.abc import Iterable
+
+from townhall.core import statements
 from townhall.units.models import Agency, Unit
 
 from .models import Case, CaseScope
+
+
+def with_ancestors(paths: Iterable[str]) -> set[str]:
+    """Each unit path ("<era>/<province>/<district>/<commune>/") and the paths of the units
+    above it: every prefix that ends a segment, from the province down (no unit is an era)."""
+    out = set()
+    for path in paths:
+        ends = [i for i, ch in enumerate(path) if ch == "/"]
+        out.update(path[: end + 1] for end in ends[1:])
+    return out
 
 
 def paths_of(case: Case) -> set[str]:
@@ -18,13 +34,13 @@ def paths_of(case: Case) -> set[str]:
         case.assigned_agency_id,
     } - {None}
     paths.update(Agency.objects.filter(pk__in=agency_ids).values_list("unit__path", flat=True))
-    return paths
+    return with_ancestors(paths)
 
 
 def start(case: Case, unit: Unit, receiving_agency: Agency) -> None:
     """The scope of a case just created: its locality and its receiving agency."""
-    paths = {unit.path, receiving_agency.unit.path}
-    CaseScope.objects.bulk_create([CaseScope(case=case, path=p) for p in paths])
+    paths = sorted(with_ancestors([unit.path, receiving_agency.unit.path]))
+    statements.insert([CaseScope(case=case, path=p) for p in paths])
 
 
 def refresh(case: Case) -> None:
