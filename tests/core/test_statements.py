@@ -240,3 +240,29 @@ def test_an_insert_refuses_what_it_cannot_write_as_save_would():
             [Notification(channel="sms", recipient="1", body="b", purpose="p", available_at=Now())]
         )
     assert statements.insert([]) == []
+
+
+def test_an_insert_may_skip_a_taken_unique_value_on_postgresql_only():
+    from townhall.notifications.models import Notification
+
+    def notification(key, body="b"):
+        return Notification(
+            channel="sms",
+            recipient="0912345678",
+            body=body,
+            purpose="p",
+            dedupe_key=key,
+            available_at=dt.datetime(2027, 2, 5, 9, 30, tzinfo=dt.UTC),
+        )
+
+    if connection.vendor != "postgresql":
+        with pytest.raises(ImproperlyConfigured, match="PostgreSQL"):
+            statements.insert([notification("k")], ignore_conflicts=True)
+        return
+    [first] = statements.insert([notification("k", "một")], ignore_conflicts=True)
+    assert statements.insert([notification("k", "hai")], ignore_conflicts=True) == []
+    [other] = statements.insert([notification("k2")], ignore_conflicts=True)  # still usable
+    assert first.pk and other.pk and not first._state.adding
+    assert Notification.objects.get(dedupe_key="k").body == "một"
+    with pytest.raises(ImproperlyConfigured, match="one object"):
+        statements.insert([notification("a"), notification("b")], ignore_conflicts=True)

@@ -33,6 +33,7 @@ from typing import Any
 from django.core.exceptions import ImproperlyConfigured
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import Field, Model, QuerySet
+from django.db.models.constants import OnConflict
 from django.db.models.signals import post_save, pre_save
 from django.db.models.sql import InsertQuery
 
@@ -201,7 +202,7 @@ def objects(row: Sequence, *parts: tuple[type[Model], Sequence[str]]) -> list[Mo
 class _Insert:
     """The compiled INSERT of `rows` new objects of `model` (`insert`)."""
 
-    def __init__(self, model: type[Model], objs: Sequence[Model], connection):
+    def __init__(self, model: type[Model], objs: Sequence[Model], connection, ignore: bool):
         meta = model._meta
         if pre_save.has_listeners(model) or post_save.has_listeners(model):
             raise ImproperlyConfigured(
@@ -214,7 +215,7 @@ class _Insert:
             raise ImproperlyConfigured(f"{meta.label} has a field with its own SQL placeholder")
         self.by_column = False
         self.params(objs, connection)  # refuses expressions before they are compiled in
-        query = InsertQuery(model)
+        query = InsertQuery(model, on_conflict=OnConflict.IGNORE if ignore else None)
         query.insert_values(self.fields, objs)
         compiler = query.get_compiler(connection=connection)
         self.returns = connection.features.can_return_rows_from_bulk_insert or len(objs) == 1
@@ -247,7 +248,9 @@ class _Insert:
 _INSERTS: dict[tuple, _Insert] = {}
 
 
-def insert(objs: Sequence[Model], *, using: str = DEFAULT_DB_ALIAS) -> list[Model]:
+def insert(
+    objs: Sequence[Model], *, ignore_conflicts: bool = False, using: str = DEFAULT_DB_ALIAS
+) -> list[Model]:
     """Write new objects of one model in one INSERT, as `bulk_create` would (each field's
     `pre_save` and `get_db_prep_save`, defaults, `auto_now_add`; the ids read back and set),
     with the SQL compiled once per model, number of rows and database.
@@ -255,6 +258,11 @@ def insert(objs: Sequence[Model], *, using: str = DEFAULT_DB_ALIAS) -> list[Mode
     For the rows every petition received writes: `Model.save()` compiles its INSERT each time,
     about a sixth of an intake's CPU. No signals are sent, so a model with `pre_save` or
     `post_save` receivers is refused, as are expressions for values.
+
+    `ignore_conflicts` (PostgreSQL, one object): `ON CONFLICT DO NOTHING`, the object
+    returned written, or nothing when a unique value was taken; the transaction goes on.
+    (SQLite's form, `INSERT OR IGNORE`, would also drop a row that breaks a NOT NULL or CHECK
+    constraint without a word: refused there.)
     """
     if not objs:
         return []
@@ -262,13 +270,17 @@ def insert(objs: Sequence[Model], *, using: str = DEFAULT_DB_ALIAS) -> list[Mode
     if any(type(obj) is not model or obj.pk is not None for obj in objs):
         raise ValueError("statements.insert takes new objects (no id) of one model")
     connection = connections[using]
-    key = (using, connection.vendor, model, len(objs))
+    if ignore_conflicts and (connection.vendor != "postgresql" or len(objs) != 1):
+        raise ImproperlyConfigured("ignore_conflicts: one object, on PostgreSQL")
+    key = (using, connection.vendor, model, len(objs), ignore_conflicts)
     compiled = _INSERTS.get(key)
     if compiled is None:
-        compiled = _INSERTS.setdefault(key, _Insert(model, objs, connection))
+        compiled = _INSERTS.setdefault(key, _Insert(model, objs, connection, ignore_conflicts))
     with connection.cursor() as cursor:
         cursor.execute(compiled.sql, compiled.params(objs, connection))
         ids = cursor.fetchall()
+    if not ids and ignore_conflicts:
+        return []
     for obj, (pk,) in zip(objs, ids, strict=True):
         obj.pk = pk
         obj._state.adding, obj._state.db = False, using
