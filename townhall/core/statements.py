@@ -213,14 +213,14 @@ class _Insert:
         ]
         if any(hasattr(f, "get_placeholder") for f in self.fields):
             raise ImproperlyConfigured(f"{meta.label} has a field with its own SQL placeholder")
-        self.by_column = False
-        self.params(objs, connection)  # refuses expressions before they are compiled in
+        self._rows(objs, connection)  # refuses expressions before they are compiled in
+        features = connection.features
+        returns = features.can_return_rows_from_bulk_insert or len(objs) == 1
+        if not (returns and features.can_return_columns_from_insert):
+            raise ImproperlyConfigured(f"{connection.vendor} cannot return the ids it inserts")
         query = InsertQuery(model, on_conflict=OnConflict.IGNORE if ignore else None)
         query.insert_values(self.fields, objs)
         compiler = query.get_compiler(connection=connection)
-        self.returns = connection.features.can_return_rows_from_bulk_insert or len(objs) == 1
-        if not (self.returns and connection.features.can_return_columns_from_insert):
-            raise ImproperlyConfigured(f"{connection.vendor} cannot return the ids it inserts")
         compiler.returning_fields = [meta.pk]
         [(self.sql, params)] = compiler.as_sql()
         # PostgreSQL inserts several rows from one array per column (UNNEST), else one
@@ -230,7 +230,8 @@ class _Insert:
         if len(params) != expected:
             raise ImproperlyConfigured(f"unexpected INSERT for {meta.label}: {self.sql}")
 
-    def params(self, objs: Sequence[Model], connection) -> list:
+    def _rows(self, objs: Sequence[Model], connection) -> list[list]:
+        """Each object's values as its fields prepare them for the database, row by row."""
         rows = []
         for obj in objs:
             row = []
@@ -240,6 +241,10 @@ class _Insert:
                     raise TypeError(f"statements.insert takes values, not {value!r}")
                 row.append(field.get_db_prep_save(value, connection))
             rows.append(row)
+        return rows
+
+    def params(self, objs: Sequence[Model], connection) -> list:
+        rows = self._rows(objs, connection)
         if self.by_column:
             return [list(column) for column in zip(*rows, strict=True)]
         return [value for row in rows for value in row]

@@ -60,9 +60,7 @@ def _in_units(paths: list[str]) -> Q:
     """The CaseScope rows of the cases within these units: a case has a row for each unit
     that contains its locality or one of its agencies (scope.with_ancestors), so the unit's
     own path finds it, by equality, once per unit."""
-    if not paths:
-        return Q(pk__in=[])
-    return Q(path=paths[0]) if len(paths) == 1 else Q(path__in=paths)
+    return Q(path__in=paths)  # no paths: no rows (EmptyResultSet)
 
 
 def cases_visible_to(user) -> QuerySet[Case]:

@@ -28,13 +28,16 @@ DROPPED_INDEXES = [
 BANDS = "petitions_similarityband"
 
 
-def _single_column_indexes(schema_editor, table, column):
+def _constraints(schema_editor, table):
     connection = schema_editor.connection
     with connection.cursor() as cursor:
-        constraints = connection.introspection.get_constraints(cursor, table)
+        return connection.introspection.get_constraints(cursor, table)
+
+
+def _single_column_indexes(schema_editor, table, column):
     return [
         name
-        for name, info in constraints.items()
+        for name, info in _constraints(schema_editor, table).items()
         if info["columns"] == [column]
         and info["index"]
         and not (info["unique"] or info["primary_key"] or info["foreign_key"])
@@ -47,10 +50,7 @@ def drop(apps, schema_editor):
         for name in _single_column_indexes(schema_editor, table, column):
             schema_editor.execute(f"DROP INDEX {quote(name)}")
     if schema_editor.connection.vendor == "postgresql":
-        connection = schema_editor.connection
-        with connection.cursor() as cursor:
-            constraints = connection.introspection.get_constraints(cursor, BANDS)
-        for name, info in constraints.items():
+        for name, info in _constraints(schema_editor, BANDS).items():
             if info["foreign_key"]:
                 schema_editor.execute(f"ALTER TABLE {quote(BANDS)} DROP CONSTRAINT {quote(name)}")
 
