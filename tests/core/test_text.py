@@ -185,6 +185,40 @@ def test_a_signature_is_num_perm_python_ints():
     assert all(type(value) is int for value in sig)
 
 
+def _fold_reference(text: str) -> str:
+    """fold() as first written: a category test per character."""
+    decomposed = unicodedata.normalize("NFD", normalize(text).lower())
+    bare = "".join(ch for ch in decomposed if unicodedata.category(ch) != "Mn")
+    return " ".join(bare.replace("đ", "d").split())
+
+
+def test_fold_equals_the_per_character_definition_on_every_character_below_u_3000():
+    # Latin, Vietnamese, Greek, Cyrillic, the combining blocks, Hebrew, Arabic, Thai, symbols.
+    for start in range(0, 0x3000, 500):
+        chunk = "".join(chr(c) for c in range(start, start + 500) if not 0xD800 <= c <= 0xDFFF)
+        assert fold(chunk) == _fold_reference(chunk), hex(start)
+    for sentence in (LAND, nfd(LAND), LAND_REWORDED.upper(), COMPENSATION, TEACHER):
+        assert fold(sentence) == _fold_reference(sentence)
+
+
+def test_the_signature_equals_datasketchs_minhash_of_the_shingles():
+    from townhall.core import text
+
+    # Cached digests (the second pass) and fresh ones give the reference values: datasketch's
+    # MinHash with the pinned scheme, seed and hash function.
+    for _ in range(2):
+        for sentence in (LAND, LAND_REWORDED, COMPENSATION, TEACHER, "ab", "Đ", LAND * 7):
+            reference = [int(v) for v in text._minhash(shingles(sentence)).hashvalues]
+            assert signature(sentence) == reference
+    text._DIGESTS.clear()
+    text._DIGESTS_MAX, limit = 10, text._DIGESTS_MAX
+    try:  # a full cache is emptied, never grows past its bound, and changes no value
+        assert signature(LAND) == [int(v) for v in text._minhash(shingles(LAND)).hashvalues]
+        assert len(text._DIGESTS) <= 10
+    finally:
+        text._DIGESTS_MAX = limit
+
+
 def test_an_empty_text_has_no_signature_and_no_band_keys():
     assert signature("") == []
     assert band_keys([]) == []
