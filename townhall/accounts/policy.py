@@ -29,21 +29,40 @@ def _is_staff_user(user) -> bool:
     return bool(user and user.is_authenticated and user.is_active)
 
 
-_JURISDICTION = Statement(
-    lambda user_id: Agency.objects.filter(members=user_id, is_active=True).values_list("unit__path")
+_MEMBERSHIPS = Statement(
+    lambda user_id: Agency.objects.filter(members=user_id).values_list(
+        "unit__path", "id", "is_active"
+    )
 )
-"""The unit paths of a user's active agencies, read on every request (core/statements.py)."""
+"""The user's agencies (unit path, id, active), read on every request (core/statements.py)."""
+
+
+def _memberships(user) -> tuple[list[str], tuple[int, ...]]:
+    """The unit paths of the user's active agencies and the ids of all of them (read once per
+    user object)."""
+    cached = getattr(user, "_memberships", None)
+    if cached is None:
+        rows = _MEMBERSHIPS.rows(user.pk)
+        paths = sorted({path for path, _, active in rows if active})
+        cached = (paths, tuple(sorted({pk for _, pk, _ in rows})))
+        user._memberships = cached
+    return cached
 
 
 def jurisdiction_paths(user) -> list[str]:
-    """The unit paths at the top of the user's jurisdiction (cached on the user object)."""
+    """The unit paths at the top of the user's jurisdiction: those of the user's active
+    agencies."""
     if not _is_staff_user(user):
         return []
-    cached = getattr(user, "_jurisdiction_paths", None)
-    if cached is None:
-        cached = sorted({path for (path,) in _JURISDICTION.rows(user.pk)})
-        user._jurisdiction_paths = cached
-    return cached
+    return _memberships(user)[0]
+
+
+def member_agency_ids(user) -> tuple[int, ...]:
+    """The ids of every agency the user is a member of, active or not (the "agency"
+    worklist's), in order."""
+    if not _is_staff_user(user):
+        return ()
+    return _memberships(user)[1]
 
 
 def sees_everything(user) -> bool:

@@ -154,10 +154,13 @@ def worklist(user: User, name: str = "all", *, on: dt.date | None = None) -> Que
     if name == "mine":
         return cases.filter(handler=user, status__in=OPEN_STATUSES)
     if name == "agency":
-        agencies = user.memberships.values("agency_id")
+        # The ids as constants (core/lookups.py): the plan starts from the agencies' cases.
+        agencies = policy.member_agency_ids(user)
+        if not agencies:
+            return cases.none()
         return cases.filter(
-            Q(assigned_agency__in=agencies) | Q(competent_agency__in=agencies),
-            status__in=OPEN_STATUSES,
+            Q(assigned_agency__among=agencies) | Q(competent_agency__among=agencies),
+            status__among=OPEN_STATUSES,
         )
     if name in FACT_WORKLISTS:
         return cases.filter(_facts_q(name, on))
@@ -271,7 +274,7 @@ def worklist_ids(user: User, name: str, start: int, size: int) -> tuple[int, lis
             lambda: worklist(user, name, on=on).order_by(*worklist_order(name)),
             start,
             size,
-            key=("worklist", name, on),
+            key=("worklist", name, on, policy.member_agency_ids(user) if name == "agency" else ()),
         )
     return found
 
