@@ -216,7 +216,8 @@ def test_several_rows_are_one_statement_with_their_ids_in_order(cast):
             rows = statements.insert([CaseScope(case=case, path=p) for p in paths])
         assert len(queries) == 1
         assert [CaseScope.objects.get(pk=r.pk).path for r in rows] == paths
-    assert len([k for k in statements._INSERTS if k[2] is CaseScope]) == 2  # per row count
+    # per row count (the keys of `insert`; a Batch's have one more part)
+    assert len([k for k in statements._INSERTS if k[2] is CaseScope and len(k) == 5]) == 2
 
 
 def test_an_insert_refuses_what_it_cannot_write_as_save_would():
@@ -266,3 +267,84 @@ def test_an_insert_may_skip_a_taken_unique_value_on_postgresql_only():
     assert Notification.objects.get(dedupe_key="k").body == "một"
     with pytest.raises(ImproperlyConfigured, match="one object"):
         statements.insert([notification("a"), notification("b")], ignore_conflicts=True)
+
+
+# --- Batch (ADR 0018) -------------------------------------------------------------------------
+def _twin_case(case, reference):
+    from townhall.petitions.models import Case
+
+    fields = [
+        f.name for f in Case._meta.concrete_fields if f.name not in ("id", "reference", "version")
+    ]
+    return Case(reference=reference, **{name: getattr(case, name) for name in fields})
+
+
+def test_a_batch_writes_what_save_writes_and_names_the_ids_it_drew(cast):
+    from tests.petitions.helpers import intake
+    from townhall.petitions.models import Case, CaseEvent
+    from townhall.petitions.services import petition_receive
+
+    case = petition_receive(
+        intake=intake(cast.kim_thanh_committee), actor=cast.kim_thanh_clerk
+    ).case
+    batched, saved = _twin_case(case, "VV-2027-BATCH01"), _twin_case(case, "VV-2027-SAVED01")
+    at = dt.datetime(2027, 2, 5, 9, 30, tzinfo=dt.UTC)
+    batch = statements.Batch()
+    with CaptureQueriesContext(connection) as queries:
+        batch.with_ids([batched])
+        assert batched.pk is not None  # drawn (PostgreSQL) or inserted (SQLite) already
+        event = CaseEvent(case=batched, at=at, action="noted", note="Đầm Chợ", data={"a": [1]})
+        batch.add([event])
+        batch.write()
+    writes = [q["sql"] for q in queries.captured_queries if "INSERT" in q["sql"]]
+    assert len(writes) == (1 if connection.vendor == "postgresql" else 2)
+    saved.save()
+    twin = CaseEvent.objects.create(
+        case=saved, at=at, action="noted", note="Đầm Chợ", data={"a": [1]}
+    )
+    assert not batched._state.adding and not event._state.adding
+    skip = ("reference", "created_at", "updated_at")
+    assert _stored(Case, batched.pk, *skip) == _stored(Case, saved.pk, *skip)
+    assert _stored(CaseEvent, CaseEvent.objects.get(case=batched).pk, "case_id") == _stored(
+        CaseEvent, twin.pk, "case_id"
+    )
+    assert statements.Batch().write() is None  # an empty batch writes nothing
+
+
+def test_a_batch_skips_a_taken_unique_value_on_postgresql_and_goes_on(cast):
+    from townhall.notifications.models import Notification
+
+    def notification(key, body="b"):
+        return Notification(
+            channel="sms",
+            recipient="0912345678",
+            body=body,
+            purpose="p",
+            dedupe_key=key,
+            available_at=dt.datetime(2027, 2, 5, 9, 30, tzinfo=dt.UTC),
+        )
+
+    statements.insert([notification("taken", "một")])
+    batch = statements.Batch()
+    if connection.vendor != "postgresql":
+        with pytest.raises(ImproperlyConfigured):
+            batch.add_sql("DELETE FROM notifications_notification", [])
+        return
+    batch.add([notification("taken", "hai")], ignore_conflicts=True)
+    batch.add([notification("new")], ignore_conflicts=True)
+    batch.write()
+    assert Notification.objects.get(dedupe_key="taken").body == "một"
+    assert Notification.objects.filter(dedupe_key="new").exists()
+
+
+def test_a_batch_refuses_objects_with_ids_or_of_two_models(cast):
+    from townhall.petitions.models import Topic
+
+    batch = statements.Batch()
+    with pytest.raises(ValueError, match="new objects"):
+        batch.with_ids([Topic(pk=5, code="x", name="x")])
+    with pytest.raises(ValueError, match="one model"):
+        batch.with_ids([Topic(code="x", name="x"), Unit(code="y")])
+    if connection.vendor == "postgresql":
+        with pytest.raises(ValueError, match="one model"):
+            batch.add([Topic(code="x", name="x"), Unit(code="y")])

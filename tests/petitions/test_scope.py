@@ -208,3 +208,48 @@ def test_a_user_of_two_nested_units_sees_each_case_once_on_every_page(cast):
         for start in (0, 3, 6):
             found = selectors.worklist_page(user, name, start, 3, on=dt.date(2030, 1, 2))
             assert found == (len(expected), expected[start : start + 3])
+
+
+def test_a_new_case_is_written_in_one_statement_with_its_facts_on_its_scope_rows(cast):
+    """ADR 0018: on PostgreSQL the case, petition, submitters, band, scope, event and outbox
+    rows are one statement (after one read of the ids); the scope rows' trigger cannot see the
+    case there, so they keep the facts they were written with, which must be the case's."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        receipt = services.petition_receive(
+            intake=intake(cast.kim_thanh_committee, submitters=[resident(7)]),
+            actor=cast.kim_thanh_clerk,
+        )
+    writes = [q["sql"] for q in queries.captured_queries if "INSERT INTO" in q["sql"]]
+    tables = (
+        "petitions_case",
+        "petitions_petition",
+        "petitions_submitter",
+        "petitions_caseevent",
+        "petitions_casescope",
+        "petitions_similarityband",
+        "notifications_notification",
+    )
+    if connection.vendor == "postgresql":
+        assert len(writes) == 1
+        assert all(
+            f'INSERT INTO "{t}"' in writes[0] or f"INSERT INTO {t} " in writes[0] for t in tables
+        )
+    else:
+        assert len(writes) >= len(tables)
+    case = Case.objects.get(pk=receipt.case.pk)
+    rows = CaseScope.objects.filter(case=case)
+    assert rows.count() >= 2
+    for row in rows:
+        assert row.live
+        assert (row.status, row.due, row.received_at, row.people, row.over_level) == (
+            case.status,
+            case.due,
+            case.received_at,
+            case.people,
+            case.over_level,
+        )
+    assert receipt.petition.submitters.count() == 1
+    assert case.events.filter(action="received").count() == 1

@@ -18,8 +18,12 @@ def notification_queue(
     subject: str = "",
     case=None,
     available_at=None,
+    batch: statements.Batch | None = None,
 ) -> Notification | None:
-    """Add one notification to the outbox; a second call with the same key adds nothing."""
+    """Add one notification to the outbox; a second call with the same key adds nothing.
+
+    With `batch` (PostgreSQL), the row is written with the batch, and skipped there if its key
+    was taken; the notification is returned unwritten."""
     if not recipient:
         return None
     if channel not in Channel.values:
@@ -34,6 +38,9 @@ def notification_queue(
         case=case,
         available_at=available_at or timezone.now(),
     )
+    if batch is not None and batch.together:
+        batch.add([notification], ignore_conflicts=True)
+        return notification
     if connection.vendor == "postgresql":
         # One INSERT ... ON CONFLICT DO NOTHING RETURNING id: a key already queued returns no
         # row and leaves the caller's transaction as it was, where catching the IntegrityError

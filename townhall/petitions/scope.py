@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from townhall.core import statements
 from townhall.units.models import Agency, Unit
 
-from .models import Case, CaseScope
+from .models import SCOPE_FACTS, Case, CaseScope
 
 
 def with_ancestors(paths: Iterable[str]) -> set[str]:
@@ -37,10 +37,19 @@ def paths_of(case: Case) -> set[str]:
     return with_ancestors(paths)
 
 
-def start(case: Case, unit: Unit, receiving_agency: Agency) -> None:
-    """The scope of a case just created: its locality and its receiving agency."""
+def start(
+    case: Case, unit: Unit, receiving_agency: Agency, *, batch: statements.Batch | None = None
+) -> None:
+    """The scope of a case just created: its locality and its receiving agency; with `batch`,
+    written with it. The rows carry the case's facts as they are written (in a batch the
+    trigger that copies them cannot see the case, ADR 0018)."""
     paths = sorted(with_ancestors([unit.path, receiving_agency.unit.path]))
-    statements.insert([CaseScope(case=case, path=p) for p in paths])
+    facts = {name: getattr(case, name) for name in SCOPE_FACTS}
+    rows = [CaseScope(case=case, path=p, live=case.merged_into_id is None, **facts) for p in paths]
+    if batch is not None:
+        batch.add(rows)
+    else:
+        statements.insert(rows)
 
 
 def refresh(case: Case) -> None:

@@ -177,26 +177,21 @@ def petition_receive(*, intake: Intake, actor: User | None, case: Case | None = 
         )
         reference = new_case_reference(received_on.year)
         title = (intake.title or _short_title(clean)).strip()
-        [case] = statements.insert(
-            [
-                Case(
-                    reference=reference,
-                    kind=intake.kind,
-                    unit=intake.unit,
-                    topic=intake.topic,
-                    title=title,
-                    receiving_agency=intake.receiving_agency,
-                    received_at=intake.received_at,
-                    received_on=received_on,
-                    acknowledge_due=dues[Step.ACKNOWLEDGE] or received_on,
-                    accept_due=dues[Step.ACCEPT],
-                    search_text=_search_text(reference, title, [(tracking_code, clean)]),
-                    people=max(len({k for k, _ in keys}), people_count),
-                    over_level=over_level,
-                )
-            ]
+        case = Case(
+            reference=reference,
+            kind=intake.kind,
+            unit=intake.unit,
+            topic=intake.topic,
+            title=title,
+            receiving_agency=intake.receiving_agency,
+            received_at=intake.received_at,
+            received_on=received_on,
+            acknowledge_due=dues[Step.ACKNOWLEDGE] or received_on,
+            accept_due=dues[Step.ACCEPT],
+            search_text=_search_text(reference, title, [(tracking_code, clean)]),
+            people=max(len({k for k, _ in keys}), people_count),
+            over_level=over_level,
         )
-        _event(case, actor, "received", "", Status.RECEIVED, is_public=True, at=intake.received_at)
     else:
         case = _locked(case)
         if case.status not in OPEN_STATUSES:
@@ -206,42 +201,59 @@ def petition_receive(*, intake: Intake, actor: User | None, case: Case | None = 
             )
         over_level = _is_over_level(intake.receiving_agency, case.competent_agency, intake.unit)
     secret = new_secret()
-    [petition] = statements.insert(
-        [
-            Petition(
-                case=case,
-                tracking_code=tracking_code,
-                secret_hash=hash_secret(secret),
-                kind=intake.kind,
-                channel=intake.channel,
-                received_at=intake.received_at,
-                receiving_agency=intake.receiving_agency,
-                unit=intake.unit,
-                topic=intake.topic,
-                text=clean,
-                people_count=people_count,
-                over_level=over_level,
-                signature=text.signature(clean),
-                created_by=actor if actor and actor.is_authenticated else None,
-            )
-        ]
+    petition = Petition(
+        case=case,
+        tracking_code=tracking_code,
+        secret_hash=hash_secret(secret),
+        kind=intake.kind,
+        channel=intake.channel,
+        received_at=intake.received_at,
+        receiving_agency=intake.receiving_agency,
+        unit=intake.unit,
+        topic=intake.topic,
+        text=clean,
+        people_count=people_count,
+        over_level=over_level,
+        signature=text.signature(clean),
+        created_by=actor if actor and actor.is_authenticated else None,
     )
-    submitters = statements.insert(
-        [
-            Submitter(
-                petition=petition,
-                name=text.normalize(p.name),
-                id_number=p.id_number,
-                phone=p.phone,
-                address=text.normalize(p.address or ""),
-                email=(p.email or "").strip(),
-                person_key=person_key,
-                phone_key=phone_key,
-                is_representative=p.is_representative,
-            )
-            for p, (person_key, phone_key) in zip(intake.submitters, keys, strict=True)
-        ]
+    submitters = [
+        Submitter(
+            petition=petition,
+            name=text.normalize(p.name),
+            id_number=p.id_number,
+            phone=p.phone,
+            address=text.normalize(p.address or ""),
+            email=(p.email or "").strip(),
+            person_key=person_key,
+            phone_key=phone_key,
+            is_representative=p.is_representative,
+        )
+        for p, (person_key, phone_key) in zip(intake.submitters, keys, strict=True)
+    ]
+    # A new case's rows in one statement on PostgreSQL (ADR 0018): the case, petition and
+    # submitters get their ids first, the rest names them.
+    batch = statements.Batch()
+    batch.with_ids(*([] if attaching else [[case]]), [petition], submitters)
+    similarity.index([petition], batch=batch)
+    acknowledgement = (
+        f"Townhall: đã nhận đơn của ông/bà, mã theo dõi {petition.tracking_code}. "
+        f"Hạn xác nhận bằng văn bản: {case.acknowledge_due:%d/%m/%Y}."
     )
+    if not attaching:
+        _event(
+            case,
+            actor,
+            "received",
+            "",
+            Status.RECEIVED,
+            is_public=True,
+            at=intake.received_at,
+            batch=batch,
+        )
+        scope.start(case, intake.unit, intake.receiving_agency, batch=batch)
+        _notify_people(case, submitters, "tracking_code", acknowledgement, batch=batch)
+    batch.write()
     for (content_type, sha256), upload in checked:
         Attachment.objects.create(
             petition=petition,
@@ -251,7 +263,6 @@ def petition_receive(*, intake: Intake, actor: User | None, case: Case | None = 
             size=upload.size,
             sha256=sha256,
         )
-    similarity.index([petition])
     if attaching:
         case.search_text = _case_search_text(case)
         case.version += 1
@@ -269,15 +280,7 @@ def petition_receive(*, intake: Intake, actor: User | None, case: Case | None = 
                 "received_at": petition.received_at.isoformat(),
             },
         )
-    else:
-        scope.start(case, intake.unit, intake.receiving_agency)
-    _notify_people(
-        case,
-        submitters,
-        "tracking_code",
-        f"Townhall: đã nhận đơn của ông/bà, mã theo dõi {petition.tracking_code}. "
-        f"Hạn xác nhận bằng văn bản: {case.acknowledge_due:%d/%m/%Y}.",
-    )
+        _notify_people(case, submitters, "tracking_code", acknowledgement)
     return Receipt(petition=petition, case=case, secret=secret)
 
 
@@ -342,23 +345,33 @@ SCOPE_FIELDS = {"unit", "receiving_agency", "competent_agency", "assigned_agency
 
 
 def _event(
-    case, actor, action, from_status, to_status, *, note="", data=None, is_public=False, at=None
+    case,
+    actor,
+    action,
+    from_status,
+    to_status,
+    *,
+    note="",
+    data=None,
+    is_public=False,
+    at=None,
+    batch: statements.Batch | None = None,
 ) -> CaseEvent:
-    [event] = statements.insert(
-        [
-            CaseEvent(
-                case=case,
-                at=at or timezone.now(),
-                actor=actor if actor and getattr(actor, "is_authenticated", False) else None,
-                action=action,
-                from_status=from_status,
-                to_status=to_status,
-                note=note,
-                data=data or {},
-                is_public=is_public,
-            )
-        ]
+    event = CaseEvent(
+        case=case,
+        at=at or timezone.now(),
+        actor=actor if actor and getattr(actor, "is_authenticated", False) else None,
+        action=action,
+        from_status=from_status,
+        to_status=to_status,
+        note=note,
+        data=data or {},
+        is_public=is_public,
     )
+    if batch is not None:
+        batch.add([event])
+    else:
+        statements.insert([event])
     return event
 
 
@@ -391,8 +404,16 @@ def _notify_citizens(case: Case, petition: Petition | None, purpose: str, body: 
     _notify_people(case, submitters, purpose, body)
 
 
-def _notify_people(case: Case, submitters: Iterable[Submitter], purpose: str, body: str) -> None:
-    """Queue `body` to every submitter with a phone (SMS) or an e-mail address."""
+def _notify_people(
+    case: Case,
+    submitters: Iterable[Submitter],
+    purpose: str,
+    body: str,
+    *,
+    batch: statements.Batch | None = None,
+) -> None:
+    """Queue `body` to every submitter with a phone (SMS) or an e-mail address (with `batch`,
+    written with it)."""
     for person in submitters:
         key = f"{purpose}:{case.pk}:{case.version}:{person.pk}"
         if person.phone:
@@ -403,6 +424,7 @@ def _notify_people(case: Case, submitters: Iterable[Submitter], purpose: str, bo
                 purpose=purpose,
                 dedupe_key=f"sms:{key}",
                 case=case,
+                batch=batch,
             )
         if person.email:
             notification_queue(
@@ -413,6 +435,7 @@ def _notify_people(case: Case, submitters: Iterable[Submitter], purpose: str, bo
                 purpose=purpose,
                 dedupe_key=f"email:{key}",
                 case=case,
+                batch=batch,
             )
 
 

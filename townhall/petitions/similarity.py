@@ -18,7 +18,7 @@ from collections.abc import Iterable
 import numpy as np
 from django.db import connection
 
-from townhall.core import text
+from townhall.core import statements, text
 
 from .models import OPEN_STATUSES, Case, Petition, SimilarityBand
 
@@ -38,8 +38,9 @@ s = 0.6, 0.0005); a single shared key is almost always chance, and reading those
 signatures was most of a look-up's work."""
 
 
-def index(petitions: Iterable[Petition]) -> None:
-    """Band rows for these petitions (of an open case), from their stored signatures.
+def index(petitions: Iterable[Petition], *, batch: statements.Batch | None = None) -> None:
+    """Band rows for these petitions (of an open case), from their stored signatures; with
+    `batch` (PostgreSQL), written with it.
 
     One INSERT per petition without building a model object per row (42 rows a petition; the
     intake request spent more time making those objects than the database storing them).
@@ -51,11 +52,17 @@ def index(petitions: Iterable[Petition]) -> None:
             if not keys:
                 continue
             if connection.vendor == "postgresql":
-                cursor.execute(
+                sql = (
                     f"INSERT INTO {table} (key, petition_id, case_id) "  # noqa: S608 - table name only  # nosec B608
-                    "SELECT k, %s, %s FROM unnest(%s::bigint[]) AS k",
-                    [petition.pk, petition.case_id, keys],
+                    "SELECT k, %s, %s FROM unnest(%s::bigint[]) AS k"
                 )
+                # In a batch the case's id is not yet copied to the petition (Batch.write).
+                case_id = petition.case.pk if petition.case_id is None else petition.case_id
+                params = [petition.pk, case_id, keys]
+                if batch is not None:
+                    batch.add_sql(sql, params)
+                else:
+                    cursor.execute(sql, params)
             else:
                 cursor.executemany(
                     f"INSERT INTO {table} (key, petition_id, case_id) VALUES (%s, %s, %s)",  # noqa: S608 - table name only  # nosec B608
