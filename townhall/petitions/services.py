@@ -151,12 +151,27 @@ def _is_over_level(receiving: Agency, competent: Agency | None, locality: Unit) 
     return target_path != own_path and target_path.startswith(own_path)
 
 
-@transaction.atomic
+@dataclass
+class _Ready:
+    """What `petition_receive` works out before its transaction opens."""
+
+    clean: str
+    checked: list
+    keys: list
+    people_count: int
+    tracking_code: str
+    signature: list[int]
+    secret: str
+    secret_hash: str
+
+
 def petition_receive(*, intake: Intake, actor: User | None, case: Case | None = None) -> Receipt:
     """Record one petition; a new case unless `case` is given (attach to an existing one).
 
     A new case is written whole in one INSERT (its search text, people and over-level are
-    known before: the tracking code is drawn here, not by the database).
+    known before: the tracking code is drawn here, not by the database). What needs no lock
+    (checks, signature, keys, the new case's row) is worked out before the transaction opens:
+    on SQLite a write transaction holds the database's one lock (ADR 0018).
     """
     clean = _check_intake(intake)
     attaching = case is not None
@@ -170,14 +185,18 @@ def petition_receive(*, intake: Intake, actor: User | None, case: Case | None = 
     ]
     people_count = intake.people_count or max(1, len(intake.submitters))
     tracking_code = new_tracking_code()
-    if case is None:
+    signature = text.signature(clean)
+    secret = new_secret()
+    secret_hash = hash_secret(secret)
+    new_case = None
+    if not attaching:
         over_level = _is_over_level(intake.receiving_agency, None, intake.unit)
         dues = deadlines.dues_for(
             kind=intake.kind, steps=(Step.ACKNOWLEDGE, Step.ACCEPT), start=received_on
         )
         reference = new_case_reference(received_on.year)
         title = (intake.title or _short_title(clean)).strip()
-        case = Case(
+        new_case = Case(
             reference=reference,
             kind=intake.kind,
             unit=intake.unit,
@@ -192,19 +211,33 @@ def petition_receive(*, intake: Intake, actor: User | None, case: Case | None = 
             people=max(len({k for k, _ in keys}), people_count),
             over_level=over_level,
         )
-    else:
-        case = _locked(case)
-        if case.status not in OPEN_STATUSES:
-            raise TransitionNotAllowed(
-                f"Case {case.reference} is {case.status}; reopen it before attaching a petition",
-                field="case",
-            )
-        over_level = _is_over_level(intake.receiving_agency, case.competent_agency, intake.unit)
-    secret = new_secret()
+    ready = _Ready(
+        clean, checked, keys, people_count, tracking_code, signature, secret, secret_hash
+    )
+    with transaction.atomic():
+        if new_case is None:
+            case = _locked(case)
+            if case.status not in OPEN_STATUSES:
+                raise TransitionNotAllowed(
+                    f"Case {case.reference} is {case.status}; "
+                    "reopen it before attaching a petition",
+                    field="case",
+                )
+            over_level = _is_over_level(intake.receiving_agency, case.competent_agency, intake.unit)
+        else:
+            case = new_case
+        return _write_petition(intake, actor, case, attaching, over_level, ready)
+
+
+def _write_petition(
+    intake: Intake, actor, case: Case, attaching: bool, over_level: bool, ready: "_Ready"
+) -> Receipt:
+    """`petition_receive`'s writes, inside its transaction."""
+    clean, keys, people_count = ready.clean, ready.keys, ready.people_count
     petition = Petition(
         case=case,
-        tracking_code=tracking_code,
-        secret_hash=hash_secret(secret),
+        tracking_code=ready.tracking_code,
+        secret_hash=ready.secret_hash,
         kind=intake.kind,
         channel=intake.channel,
         received_at=intake.received_at,
@@ -214,7 +247,7 @@ def petition_receive(*, intake: Intake, actor: User | None, case: Case | None = 
         text=clean,
         people_count=people_count,
         over_level=over_level,
-        signature=text.signature(clean),
+        signature=ready.signature,
         created_by=actor if actor and actor.is_authenticated else None,
     )
     submitters = [
@@ -254,7 +287,7 @@ def petition_receive(*, intake: Intake, actor: User | None, case: Case | None = 
         scope.start(case, intake.unit, intake.receiving_agency, batch=batch)
         _notify_people(case, submitters, "tracking_code", acknowledgement, batch=batch)
     batch.write()
-    for (content_type, sha256), upload in checked:
+    for (content_type, sha256), upload in ready.checked:
         Attachment.objects.create(
             petition=petition,
             file=upload,
@@ -281,7 +314,7 @@ def petition_receive(*, intake: Intake, actor: User | None, case: Case | None = 
             },
         )
         _notify_people(case, submitters, "tracking_code", acknowledgement)
-    return Receipt(petition=petition, case=case, secret=secret)
+    return Receipt(petition=petition, case=case, secret=ready.secret)
 
 
 def _short_title(content: str, limit: int = 120) -> str:
