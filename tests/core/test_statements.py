@@ -13,6 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from townhall.accounts import policy
 from townhall.core import statements
 from townhall.core.statements import Statement
+from townhall.notifications.models import Notification
 from townhall.units.models import Agency, Unit
 
 pytestmark = pytest.mark.django_db
@@ -168,7 +169,6 @@ def _stored(model, pk, *skip):
 
 def test_an_insert_stores_what_save_stores(cast):
     from tests.petitions.helpers import intake
-    from townhall.notifications.models import Notification
     from townhall.petitions.models import CaseEvent
     from townhall.petitions.services import petition_receive
 
@@ -234,8 +234,6 @@ def test_an_insert_refuses_what_it_cannot_write_as_save_would():
     # Units are kept per process and emptied by their save signal: no silent skip of it.
     with pytest.raises(ImproperlyConfigured, match="signal"):
         statements.insert([WatchedUnit(code="y", name="y")])
-    from townhall.notifications.models import Notification
-
     with pytest.raises(TypeError, match="values"):
         statements.insert(
             [Notification(channel="sms", recipient="1", body="b", purpose="p", available_at=Now())]
@@ -243,30 +241,29 @@ def test_an_insert_refuses_what_it_cannot_write_as_save_would():
     assert statements.insert([]) == []
 
 
+def _notification(key, body="b"):
+    return Notification(
+        channel="sms",
+        recipient="0912345678",
+        body=body,
+        purpose="p",
+        dedupe_key=key,
+        available_at=dt.datetime(2027, 2, 5, 9, 30, tzinfo=dt.UTC),
+    )
+
+
 def test_an_insert_may_skip_a_taken_unique_value_on_postgresql_only():
-    from townhall.notifications.models import Notification
-
-    def notification(key, body="b"):
-        return Notification(
-            channel="sms",
-            recipient="0912345678",
-            body=body,
-            purpose="p",
-            dedupe_key=key,
-            available_at=dt.datetime(2027, 2, 5, 9, 30, tzinfo=dt.UTC),
-        )
-
     if connection.vendor != "postgresql":
         with pytest.raises(ImproperlyConfigured, match="PostgreSQL"):
-            statements.insert([notification("k")], ignore_conflicts=True)
+            statements.insert([_notification("k")], ignore_conflicts=True)
         return
-    [first] = statements.insert([notification("k", "một")], ignore_conflicts=True)
-    assert statements.insert([notification("k", "hai")], ignore_conflicts=True) == []
-    [other] = statements.insert([notification("k2")], ignore_conflicts=True)  # still usable
+    [first] = statements.insert([_notification("k", "một")], ignore_conflicts=True)
+    assert statements.insert([_notification("k", "hai")], ignore_conflicts=True) == []
+    [other] = statements.insert([_notification("k2")], ignore_conflicts=True)  # still usable
     assert first.pk and other.pk and not first._state.adding
     assert Notification.objects.get(dedupe_key="k").body == "một"
     with pytest.raises(ImproperlyConfigured, match="one object"):
-        statements.insert([notification("a"), notification("b")], ignore_conflicts=True)
+        statements.insert([_notification("a"), _notification("b")], ignore_conflicts=True)
 
 
 # --- Batch (ADR 0018) -------------------------------------------------------------------------
@@ -312,26 +309,14 @@ def test_a_batch_writes_what_save_writes_and_names_the_ids_it_drew(cast):
 
 
 def test_a_batch_skips_a_taken_unique_value_on_postgresql_and_goes_on(cast):
-    from townhall.notifications.models import Notification
-
-    def notification(key, body="b"):
-        return Notification(
-            channel="sms",
-            recipient="0912345678",
-            body=body,
-            purpose="p",
-            dedupe_key=key,
-            available_at=dt.datetime(2027, 2, 5, 9, 30, tzinfo=dt.UTC),
-        )
-
-    statements.insert([notification("taken", "một")])
+    statements.insert([_notification("taken", "một")])
     batch = statements.Batch()
     if connection.vendor != "postgresql":
         with pytest.raises(ImproperlyConfigured):
             batch.add_sql("DELETE FROM notifications_notification", [])
         return
-    batch.add([notification("taken", "hai")], ignore_conflicts=True)
-    batch.add([notification("new")], ignore_conflicts=True)
+    batch.add([_notification("taken", "hai")], ignore_conflicts=True)
+    batch.add([_notification("new")], ignore_conflicts=True)
     batch.write()
     assert Notification.objects.get(dedupe_key="taken").body == "một"
     assert Notification.objects.filter(dedupe_key="new").exists()

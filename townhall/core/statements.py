@@ -28,7 +28,7 @@ only: what else it reads (settings, constants) is compiled in for the life of th
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.core.exceptions import ImproperlyConfigured
 from django.db import DEFAULT_DB_ALIAS, connections
@@ -276,9 +276,7 @@ def insert(
     """
     if not objs:
         return []
-    model = type(objs[0])
-    if any(type(obj) is not model or obj.pk is not None for obj in objs):
-        raise ValueError("statements.insert takes new objects (no id) of one model")
+    model = _new_of_one_model(objs, "statements.insert")
     connection = connections[using]
     if ignore_conflicts and (connection.vendor != "postgresql" or len(objs) != 1):
         raise ImproperlyConfigured("ignore_conflicts: one object, on PostgreSQL")
@@ -297,11 +295,34 @@ def insert(
     return list(objs)
 
 
+def _new_of_one_model(objs: Sequence[Model], what: str) -> type[Model]:
+    """The model of `objs`, refused unless all are new (no id) and of that one model."""
+    model = type(objs[0])
+    if any(type(obj) is not model or obj.pk is not None for obj in objs):
+        raise ValueError(f"{what} takes new objects (no id) of one model")
+    return model
+
+
 def _related(objs: Sequence[Model]) -> None:
     """Copy the ids of related objects saved (or given ids) since these were made into their
     foreign key columns, as `save()` and `bulk_create` do."""
     for obj in objs:
         obj._prepare_related_fields_for_save(operation_name="insert")
+
+
+class _Rows(NamedTuple):
+    """New objects of one model in a `Batch`."""
+
+    objs: list[Model]
+    ignore: bool  # ON CONFLICT DO NOTHING
+    with_ids: bool  # ids drawn ahead and written
+
+
+class _Sql(NamedTuple):
+    """A statement of its own in a `Batch` (`add_sql`)."""
+
+    sql: str
+    params: list
 
 
 class Batch:
@@ -323,15 +344,13 @@ class Batch:
         self.using = using
         self.connection = connections[using]
         self.together = self.connection.vendor == "postgresql"
-        self._parts: list[tuple] = []  # ("rows", objs, ignore, with_ids) or ("sql", sql, params)
+        self._parts: list[_Rows | _Sql] = []
 
     def with_ids(self, *groups: Sequence[Model]) -> None:
         """Give each object of these groups (each of one model, new) its id now."""
         groups = tuple(list(group) for group in groups if group)
         for group in groups:
-            model = type(group[0])
-            if any(type(obj) is not model or obj.pk is not None for obj in group):
-                raise ValueError("Batch.with_ids takes new objects (no id) of one model a group")
+            _new_of_one_model(group, "Batch.with_ids (each group)")
         if not self.together:
             for group in groups:
                 _related(group)
@@ -341,7 +360,7 @@ class Batch:
         for group, drawn in zip(groups, ids, strict=True):
             for obj, pk in zip(group, sorted(drawn), strict=True):
                 obj.pk = pk
-            self._parts.append(("rows", group, False, True))
+            self._parts.append(_Rows(group, False, True))
 
     def add(self, objs: Sequence[Model], *, ignore_conflicts: bool = False) -> None:
         """New objects of one model, written with the batch (PostgreSQL) or now. With
@@ -354,57 +373,57 @@ class Batch:
             _related(objs)
             insert(objs, ignore_conflicts=ignore_conflicts, using=self.using)
             return
-        model = type(objs[0])
-        if any(type(obj) is not model or obj.pk is not None for obj in objs):
-            raise ValueError("Batch.add takes new objects (no id) of one model")
-        self._parts.append(("rows", objs, ignore_conflicts, False))
+        _new_of_one_model(objs, "Batch.add")
+        self._parts.append(_Rows(objs, ignore_conflicts, False))
 
     def add_sql(self, sql: str, params: Sequence) -> None:
         """An INSERT, UPDATE or DELETE of its own (PostgreSQL), written with the batch."""
         if not self.together:
             raise ImproperlyConfigured("Batch.add_sql is for PostgreSQL's batches")
-        self._parts.append(("sql", sql, list(params)))
+        self._parts.append(_Sql(sql, list(params)))
 
     def write(self) -> None:
         """Write what was added (PostgreSQL: in one statement); the batch is empty after."""
         parts, self._parts = self._parts, []
         if not parts:
             return
+        rows = [part for part in parts if isinstance(part, _Rows)]
+        for part in rows:
+            _related(part.objs)
         shape = tuple(
-            (type(p[1][0]), len(p[1]), p[2], p[3]) if p[0] == "rows" else p[1] for p in parts
+            part.sql
+            if isinstance(part, _Sql)
+            else (type(part.objs[0]), len(part.objs), part.ignore, part.with_ids)
+            for part in parts
         )
-        for part in parts:
-            if part[0] == "rows":
-                _related(part[1])
         key = (self.using, self.connection.vendor, shape)
         sql = _BATCHES.get(key)
         if sql is None:
             sql = _BATCHES.setdefault(key, self._compile(parts))
         params: list = []
         for part in parts:
-            if part[0] == "rows":
-                params.extend(self._insert_of(part).params(part[1], self.connection))
+            if isinstance(part, _Sql):
+                params.extend(part.params)
             else:
-                params.extend(part[2])
+                params.extend(self._insert_of(part).params(part.objs, self.connection))
         with self.connection.cursor() as cursor:
             cursor.execute(sql, params)
-        for part in parts:
-            if part[0] == "rows":
-                for obj in part[1]:
-                    obj._state.adding, obj._state.db = False, self.using
+        for part in rows:
+            for obj in part.objs:
+                obj._state.adding, obj._state.db = False, self.using
 
-    def _insert_of(self, part: tuple) -> "_Insert":
-        _, objs, ignore, with_ids = part
-        key = (self.using, self.connection.vendor, type(objs[0]), len(objs), ignore, with_ids)
+    def _insert_of(self, part: "_Rows") -> "_Insert":
+        model, count = type(part.objs[0]), len(part.objs)
+        key = (self.using, self.connection.vendor, model, count, part.ignore, part.with_ids)
         compiled = _INSERTS.get(key)
         if compiled is None:
-            made = _Insert(type(objs[0]), objs, self.connection, ignore, with_ids=with_ids)
+            made = _Insert(model, part.objs, self.connection, part.ignore, with_ids=part.with_ids)
             compiled = _INSERTS.setdefault(key, made)
         return compiled
 
-    def _compile(self, parts: list[tuple]) -> str:
-        statements_ = [self._insert_of(p).sql if p[0] == "rows" else p[1] for p in parts]
-        *first, last = statements_
+    def _compile(self, parts: list) -> str:
+        sqls = [p.sql if isinstance(p, _Sql) else self._insert_of(p).sql for p in parts]
+        *first, last = sqls
         head = ", ".join(f"w{i} AS ({sql})" for i, sql in enumerate(first))
         return f"WITH {head} {last}" if first else last
 

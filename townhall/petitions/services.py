@@ -151,20 +151,6 @@ def _is_over_level(receiving: Agency, competent: Agency | None, locality: Unit) 
     return target_path != own_path and target_path.startswith(own_path)
 
 
-@dataclass
-class _Ready:
-    """What `petition_receive` works out before its transaction opens."""
-
-    clean: str
-    checked: list
-    keys: list
-    people_count: int
-    tracking_code: str
-    signature: list[int]
-    secret: str
-    secret_hash: str
-
-
 def petition_receive(*, intake: Intake, actor: User | None, case: Case | None = None) -> Receipt:
     """Record one petition; a new case unless `case` is given (attach to an existing one).
 
@@ -188,7 +174,6 @@ def petition_receive(*, intake: Intake, actor: User | None, case: Case | None = 
     signature = text.signature(clean)
     secret = new_secret()
     secret_hash = hash_secret(secret)
-    new_case = None
     if not attaching:
         over_level = _is_over_level(intake.receiving_agency, None, intake.unit)
         dues = deadlines.dues_for(
@@ -196,7 +181,7 @@ def petition_receive(*, intake: Intake, actor: User | None, case: Case | None = 
         )
         reference = new_case_reference(received_on.year)
         title = (intake.title or _short_title(clean)).strip()
-        new_case = Case(
+        case = Case(
             reference=reference,
             kind=intake.kind,
             unit=intake.unit,
@@ -211,11 +196,8 @@ def petition_receive(*, intake: Intake, actor: User | None, case: Case | None = 
             people=max(len({k for k, _ in keys}), people_count),
             over_level=over_level,
         )
-    ready = _Ready(
-        clean, checked, keys, people_count, tracking_code, signature, secret, secret_hash
-    )
     with transaction.atomic():
-        if new_case is None:
+        if attaching:
             case = _locked(case)
             if case.status not in OPEN_STATUSES:
                 raise TransitionNotAllowed(
@@ -224,97 +206,87 @@ def petition_receive(*, intake: Intake, actor: User | None, case: Case | None = 
                     field="case",
                 )
             over_level = _is_over_level(intake.receiving_agency, case.competent_agency, intake.unit)
-        else:
-            case = new_case
-        return _write_petition(intake, actor, case, attaching, over_level, ready)
-
-
-def _write_petition(
-    intake: Intake, actor, case: Case, attaching: bool, over_level: bool, ready: "_Ready"
-) -> Receipt:
-    """`petition_receive`'s writes, inside its transaction."""
-    clean, keys, people_count = ready.clean, ready.keys, ready.people_count
-    petition = Petition(
-        case=case,
-        tracking_code=ready.tracking_code,
-        secret_hash=ready.secret_hash,
-        kind=intake.kind,
-        channel=intake.channel,
-        received_at=intake.received_at,
-        receiving_agency=intake.receiving_agency,
-        unit=intake.unit,
-        topic=intake.topic,
-        text=clean,
-        people_count=people_count,
-        over_level=over_level,
-        signature=ready.signature,
-        created_by=actor if actor and actor.is_authenticated else None,
-    )
-    submitters = [
-        Submitter(
-            petition=petition,
-            name=text.normalize(p.name),
-            id_number=p.id_number,
-            phone=p.phone,
-            address=text.normalize(p.address or ""),
-            email=(p.email or "").strip(),
-            person_key=person_key,
-            phone_key=phone_key,
-            is_representative=p.is_representative,
+        petition = Petition(
+            case=case,
+            tracking_code=tracking_code,
+            secret_hash=secret_hash,
+            kind=intake.kind,
+            channel=intake.channel,
+            received_at=intake.received_at,
+            receiving_agency=intake.receiving_agency,
+            unit=intake.unit,
+            topic=intake.topic,
+            text=clean,
+            people_count=people_count,
+            over_level=over_level,
+            signature=signature,
+            created_by=actor if actor and actor.is_authenticated else None,
         )
-        for p, (person_key, phone_key) in zip(intake.submitters, keys, strict=True)
-    ]
-    # A new case's rows in one statement on PostgreSQL (ADR 0018): the case, petition and
-    # submitters get their ids first, the rest names them.
-    batch = statements.Batch()
-    batch.with_ids(*([] if attaching else [[case]]), [petition], submitters)
-    similarity.index([petition], batch=batch)
-    acknowledgement = (
-        f"Townhall: đã nhận đơn của ông/bà, mã theo dõi {petition.tracking_code}. "
-        f"Hạn xác nhận bằng văn bản: {case.acknowledge_due:%d/%m/%Y}."
-    )
-    if not attaching:
-        _event(
-            case,
-            actor,
-            "received",
-            "",
-            Status.RECEIVED,
-            is_public=True,
-            at=intake.received_at,
-            batch=batch,
+        submitters = [
+            Submitter(
+                petition=petition,
+                name=text.normalize(p.name),
+                id_number=p.id_number,
+                phone=p.phone,
+                address=text.normalize(p.address or ""),
+                email=(p.email or "").strip(),
+                person_key=person_key,
+                phone_key=phone_key,
+                is_representative=p.is_representative,
+            )
+            for p, (person_key, phone_key) in zip(intake.submitters, keys, strict=True)
+        ]
+        # A new case's rows in one statement on PostgreSQL (ADR 0018): the case, petition and
+        # submitters get their ids first, the rest names them.
+        batch = statements.Batch()
+        batch.with_ids(*([] if attaching else [[case]]), [petition], submitters)
+        similarity.index([petition], batch=batch)
+        acknowledgement = (
+            f"Townhall: đã nhận đơn của ông/bà, mã theo dõi {petition.tracking_code}. "
+            f"Hạn xác nhận bằng văn bản: {case.acknowledge_due:%d/%m/%Y}."
         )
-        scope.start(case, intake.unit, intake.receiving_agency, batch=batch)
-        _notify_people(case, submitters, "tracking_code", acknowledgement, batch=batch)
-    batch.write()
-    for (content_type, sha256), upload in ready.checked:
-        Attachment.objects.create(
-            petition=petition,
-            file=upload,
-            original_name=upload.name[:200],
-            content_type=content_type,
-            size=upload.size,
-            sha256=sha256,
-        )
-    if attaching:
-        case.search_text = _case_search_text(case)
-        case.version += 1
-        _recount(case)
-        case.save(update_fields=["search_text", "version", "people", "over_level"])
-        _event(
-            case,
-            actor,
-            "petition_attached",
-            case.status,
-            case.status,
-            # The event is when it was recorded (events stay in time order); receipt in data.
-            data={
-                "tracking_code": petition.tracking_code,
-                "received_at": petition.received_at.isoformat(),
-            },
-        )
-        _notify_people(case, submitters, "tracking_code", acknowledgement)
-    return Receipt(petition=petition, case=case, secret=ready.secret)
+        if not attaching:
+            _event(
+                case,
+                actor,
+                "received",
+                "",
+                Status.RECEIVED,
+                is_public=True,
+                at=intake.received_at,
+                batch=batch,
+            )
+            scope.start(case, intake.unit, intake.receiving_agency, batch=batch)
+            _notify_people(case, submitters, "tracking_code", acknowledgement, batch=batch)
+        batch.write()
+        for (content_type, sha256), upload in checked:
+            Attachment.objects.create(
+                petition=petition,
+                file=upload,
+                original_name=upload.name[:200],
+                content_type=content_type,
+                size=upload.size,
+                sha256=sha256,
+            )
+        if attaching:
+            case.search_text = _case_search_text(case)
+            case.version += 1
+            _recount(case)
+            case.save(update_fields=["search_text", "version", "people", "over_level"])
+            _event(
+                case,
+                actor,
+                "petition_attached",
+                case.status,
+                case.status,
+                # The event is when it was recorded (events stay in time order); receipt in data.
+                data={
+                    "tracking_code": petition.tracking_code,
+                    "received_at": petition.received_at.isoformat(),
+                },
+            )
+            _notify_people(case, submitters, "tracking_code", acknowledgement)
+        return Receipt(petition=petition, case=case, secret=secret)
 
 
 def _short_title(content: str, limit: int = 120) -> str:
