@@ -86,6 +86,9 @@ def envdatabase(name: str, default: str) -> dict:
         config.setdefault("OPTIONS", {})
         if envbool("DB_PREPARED_STATEMENTS", True):
             config["OPTIONS"].update(server_side_binding=True, prepare_threshold=2)
+        # A reused connection is checked at the start of each request, by looking at its
+        # socket rather than with a round trip (townhall/core/postgresql, ADR 0019).
+        config["ENGINE"] = "townhall.core.postgresql"
         config["CONN_HEALTH_CHECKS"] = True
     if engine == "django.db.backends.postgresql":
         # One test database per test run, so that concurrent runs on one server do not drop

@@ -25,13 +25,14 @@ give them: aware datetimes and dates on SQLite too. `build` must depend on its a
 only: what else it reads (settings, constants) is compiled in for the life of the process.
 """
 
+import contextlib
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Sequence
 from typing import Any, NamedTuple
 
 from django.core.exceptions import ImproperlyConfigured
-from django.db import DEFAULT_DB_ALIAS, connections
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.db.models import Field, Model, QuerySet
 from django.db.models.constants import OnConflict
 from django.db.models.signals import post_save, pre_save
@@ -345,6 +346,16 @@ class Batch:
         self.connection = connections[using]
         self.together = self.connection.vendor == "postgresql"
         self._parts: list[_Rows | _Sql] = []
+
+    def atomic(self, *, alone: bool):
+        """The transaction for writing this batch, as `transaction.atomic()`, or none when the
+        batch is `alone` (nothing else is written meanwhile) on PostgreSQL and no transaction
+        is open: its one statement is atomic by itself, and BEGIN and COMMIT would be two
+        round trips more (ADR 0019). Drawing ids before it writes nothing (sequences are not
+        transactional); what the caller reads meanwhile is read outside a transaction."""
+        if alone and self.together and not self.connection.in_atomic_block:
+            return contextlib.nullcontext()
+        return transaction.atomic(using=self.using)
 
     def with_ids(self, *groups: Sequence[Model]) -> None:
         """Give each object of these groups (each of one model, new) its id now."""

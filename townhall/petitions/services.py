@@ -196,7 +196,11 @@ def petition_receive(*, intake: Intake, actor: User | None, case: Case | None = 
             people=max(len({k for k, _ in keys}), people_count),
             over_level=over_level,
         )
-    with transaction.atomic():
+    # A new case's rows in one statement on PostgreSQL (ADR 0018): the case, petition and
+    # submitters get their ids first, the rest names them. Without files to store, that
+    # statement is all it writes, atomic without a transaction of its own (ADR 0019).
+    batch = statements.Batch()
+    with batch.atomic(alone=not attaching and not checked):
         if attaching:
             case = _locked(case)
             if case.status not in OPEN_STATUSES:
@@ -236,9 +240,6 @@ def petition_receive(*, intake: Intake, actor: User | None, case: Case | None = 
             )
             for p, (person_key, phone_key) in zip(intake.submitters, keys, strict=True)
         ]
-        # A new case's rows in one statement on PostgreSQL (ADR 0018): the case, petition and
-        # submitters get their ids first, the rest names them.
-        batch = statements.Batch()
         batch.with_ids(*([] if attaching else [[case]]), [petition], submitters)
         similarity.index([petition], batch=batch)
         acknowledgement = (
