@@ -1,6 +1,7 @@
 """Round trips on PostgreSQL (ADR 0019): a reused connection is checked by looking at its
 socket, not with `SELECT 1`; a new case without files is one statement after the reads, with no
-BEGIN and COMMIT of its own. Read from libpq's own trace of the messages the client sent."""
+BEGIN and COMMIT of its own, its ids drawn ahead (one read per `IDS_AHEAD` cases). Read from
+libpq's own trace of the messages the client sent."""
 
 import tempfile
 import time
@@ -10,6 +11,7 @@ import pytest
 from django.db import connection, connections
 
 from tests.cast import Cast
+from townhall.core import statements
 from townhall.petitions import services
 from townhall.petitions.models import Case
 
@@ -68,12 +70,19 @@ def test_a_new_case_is_one_statement_without_a_transaction_of_its_own():
             actor=cast.kim_thanh_clerk,
         )
 
+    statements.forget_ids()  # the ids are drawn now, ahead of need
     trips = _sent(receive)
     assert "BEGIN" not in trips and "COMMIT" not in trips, trips
     *reads, ids, rows = trips  # reads (the policy, reference tables), the ids, every row
     assert all(sql.lstrip().startswith("SELECT") for sql in reads), reads
     assert "nextval" in ids
     assert rows.startswith("WITH ") and 'INSERT INTO "petitions_case"' in rows
+    first = kept["receipt"]
+    trips = _sent(receive)  # the next case takes ids drawn ahead: no read of them
+    assert not any("nextval" in sql for sql in trips), trips
+    assert trips[-1].startswith("WITH ") and trips[-2] in reads, trips
+    assert kept["receipt"].case.pk > first.case.pk
+    assert kept["receipt"].petition.pk > first.petition.pk
     case = Case.objects.get(pk=kept["receipt"].case.pk)
     assert case.petitions.get().submitters.count() == 2
     assert case.events.filter(action="received").count() == 1

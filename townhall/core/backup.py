@@ -56,7 +56,7 @@ from django.db.migrations.recorder import MigrationRecorder
 from django.utils import timezone
 from django.utils.duration import duration_iso_string
 
-from townhall.core import reference
+from townhall.core import reference, statements
 from townhall.core.crypto import EncryptedTextField
 
 FORMAT = "townhall-backup"
@@ -803,6 +803,7 @@ def restore(
             written = _write_media(root, manifest, media_root)
     ContentType.objects.clear_cache()
     reference.clear_all()  # the rows this process kept are the replaced database's
+    statements.forget_ids()  # and the ids it drew ahead, from sequences now reset
     return RestoreResult(
         tables=len(models_),
         rows=sum(counts.values()),

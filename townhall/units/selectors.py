@@ -4,10 +4,17 @@
 import datetime as dt
 
 from townhall.core.reference import Reference
+from townhall.core.statements import Statement, objects
 
 from .models import Unit
 
 _BY_CODE: Reference[dict[str, tuple[Unit, ...]]] = Reference(dict).watch(Unit)
+_FIELDS = tuple(f.attname for f in Unit._meta.concrete_fields)
+_WITH_CODE = Statement(
+    lambda code: Unit.objects.filter(code=code).order_by("era").values_list(*_FIELDS)
+)
+"""A code not yet kept in this process: compiled once (core/statements.py), since each code is
+read again once a minute per process."""
 
 
 def units_with_code(code: str) -> tuple[Unit, ...]:
@@ -17,7 +24,7 @@ def units_with_code(code: str) -> tuple[Unit, ...]:
     known = _BY_CODE.get()
     units = known.get(code)
     if units is None:
-        units = tuple(Unit.objects.filter(code=code).order_by("era"))
+        units = tuple(objects(row, (Unit, _FIELDS))[0] for row in _WITH_CODE.rows(code))
         if units:
             known[code] = units
     return units
