@@ -93,3 +93,25 @@ def test_an_agency_named_in_a_request_is_one_the_policy_lets_the_user_see(cast):
                 seen += 1
     assert seen > 0
     assert policy.active_agency(cast.kim_thanh_leader, 10**12) is None
+
+
+def test_an_agency_is_kept_per_process_and_one_retired_here_is_refused_at_once(cast):
+    """`active_agency` reads the agency once (units.selectors, ADR 0019), the jurisdiction on
+    every call; a save here empties what is kept."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from townhall.units.models import Agency
+
+    leader, pk = cast.kim_thanh_leader, cast.kim_thanh_committee.pk
+    assert policy.active_agency(leader, pk).pk == pk
+    with CaptureQueriesContext(connection) as queries:
+        assert policy.active_agency(leader, pk).pk == pk
+        assert policy.active_agency(cast.chi_linh_leader, pk) is None  # not in its jurisdiction
+    sqls = [q["sql"] for q in queries.captured_queries]
+    assert not [s for s in sqls if 'FROM "units_agency"' in s and "membership" not in s], sqls
+    agency = Agency.objects.get(pk=pk)
+    agency.is_active = False
+    agency.save()
+    assert policy.active_agency(leader, pk) is None
+    assert policy.active_agency(leader, 0) is None

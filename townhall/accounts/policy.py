@@ -15,8 +15,9 @@ from django.db import connection
 from django.db.models import Model, Q, QuerySet
 from django.http import Http404
 
-from townhall.core.statements import Statement, objects
+from townhall.core.statements import Statement
 from townhall.units.models import Agency, Unit
+from townhall.units.selectors import agency_with_id
 
 from .models import Role, User
 
@@ -143,38 +144,22 @@ def agencies_visible_to(user) -> QuerySet[Agency]:
     return Agency.objects.filter(jurisdiction_filter(user, "unit")).select_related("unit")
 
 
-_AGENCY_FIELDS = tuple(f.attname for f in Agency._meta.concrete_fields)
-_UNIT_FIELDS = tuple(f.attname for f in Unit._meta.concrete_fields)
-
-
-def _active_agency(pk: int, paths: list[str], *, everything: bool) -> QuerySet:
-    agencies = (
-        Agency.objects.all()
-        if everything
-        else Agency.objects.filter(paths_filter(paths, "unit__path"))
-    )
-    return agencies.filter(pk=pk, is_active=True).values_list(
-        *_AGENCY_FIELDS, *(f"unit__{name}" for name in _UNIT_FIELDS)
-    )
-
-
-_ACTIVE_AGENCY = Statement(_active_agency)
-"""An agency named in a request body, read on every intake and transition (statements.py)."""
-
-
 def active_agency(user, pk: int) -> Agency | None:
     """The active agency `pk` if it lies in the user's jurisdiction (`agencies_visible_to`),
-    with its unit; else None."""
+    with its unit; else None. The agency is read from those this process keeps
+    (`units.selectors.agency_with_id`, reference data like the units); the jurisdiction is the
+    user's, read for this request."""
     if not _is_staff_user(user):
         return None
     everything = sees_everything(user)
     paths = [] if everything else jurisdiction_paths(user)
     if not everything and not paths:
         return None
-    rows = _ACTIVE_AGENCY.rows(pk, paths, everything=everything)
-    if not rows:
+    agency = agency_with_id(pk) if 0 < pk < 2**63 else None
+    if agency is None or not agency.is_active:
         return None
-    agency, agency.unit = objects(rows[0], (Agency, _AGENCY_FIELDS), (Unit, _UNIT_FIELDS))
+    if not everything and not agency.unit.path.startswith(tuple(paths)):
+        return None
     return agency
 
 
