@@ -26,6 +26,8 @@ only: what else it reads (settings, constants) is compiled in for the life of th
 """
 
 import contextlib
+import itertools
+import re
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Sequence
@@ -411,14 +413,14 @@ class Batch:
         key = (self.using, self.connection.vendor, shape)
         sql = _BATCHES.get(key)
         if sql is None:
-            sql = _BATCHES.setdefault(key, self._compile(parts))
+            sql = _BATCHES.setdefault(key, _numbered(self._compile(parts)))
         params: list = []
         for part in parts:
             if isinstance(part, _Sql):
                 params.extend(part.params)
             else:
                 params.extend(self._insert_of(part).params(part.objs, self.connection))
-        with self.connection.cursor() as cursor:
+        with self.connection.raw_cursor() as cursor:  # townhall.core.postgresql
             cursor.execute(sql, params)
         for part in rows:
             for obj in part.objs:
@@ -441,6 +443,16 @@ class Batch:
 
 
 _BATCHES: dict[tuple, str] = {}
+
+
+def _numbered(sql: str) -> str:
+    """Django's SQL with PostgreSQL's own placeholders: each %s numbered in order, %% a %
+    (sent through a raw cursor, which psycopg does not parse again on each execution)."""
+    numbers = itertools.count(1)
+    return _PLACEHOLDER.sub(lambda m: "%" if m[1] == "%" else f"${next(numbers)}", sql)
+
+
+_PLACEHOLDER = re.compile(r"%([%s])")
 _SEQUENCES: dict[tuple, str] = {}
 
 IDS_AHEAD = 16
