@@ -440,11 +440,21 @@ def conditions(r: dict) -> str:
         if name in h and h[name].get("app_cpu_ms") is not None
     )
     spent = f" CPU per request (app / database / load generator): {cpu}." if cpu else ""
+    each = "; ".join(
+        f"{name.replace('_', ' ')} " + ", ".join(f"{v:,.0f}" for v in h[name]["slices_rps"])
+        for name in ("bare_insert", "intake", "bare_list", "worklist")
+        if name in h and h[name].get("slices_rps")
+    )
+    slices = (
+        f" Requests/s of each slice (endpoints alternating, after a 5-second warm-up): {each}."
+        if each
+        else ""
+    )
     return (
         f"{endpoints}. "
         f"Other processes' share of the 2 cores during each HTTP run: {shares}.{spent} "
         f"1-minute load average when each measuring stage started: {loads}. "
-        f"Load generator: {h['bare_list'].get('client', '?')}, {4} connections."
+        f"Load generator: {h['bare_list'].get('client', '?')}, {4} connections." + slices
     )
 
 
