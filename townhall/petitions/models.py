@@ -384,8 +384,11 @@ class SimilarityBand(models.Model):
     # ran 84 look-ups at every intake's commit (~0.23 ms of PostgreSQL's CPU). The ORM still
     # deletes them with their petition and case (CASCADE), and the look-up joins them to
     # their petition and case, so a row left by a raw delete is never shown (ADR 0016).
+    # Not indexed by petition: petitions are never deleted by the app (append-only), and an
+    # index here cost every intake 42 more index entries (ADR 0019). A deletion through the
+    # ORM (a benchmark's cleanup, a test) still finds the rows, by scanning.
     petition = models.ForeignKey(
-        Petition, on_delete=models.CASCADE, related_name="+", db_constraint=False
+        Petition, on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False
     )
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="+", db_constraint=False)
 
