@@ -106,6 +106,11 @@ def paths_filter(paths: list[str], path_field: str) -> Q:
     return condition
 
 
+def path_under(path: str, paths: list[str]) -> bool:
+    """`paths_filter`'s rule for one path already read: it lies under one of `paths`."""
+    return path.startswith(tuple(paths))
+
+
 def can_write(user) -> bool:
     return _is_staff_user(user) and not getattr(user, "is_read_only", True)
 
@@ -158,7 +163,7 @@ def active_agency(user, pk: int) -> Agency | None:
     agency = agency_with_id(pk) if 0 < pk < 2**63 else None
     if agency is None or not agency.is_active:
         return None
-    if not everything and not agency.unit.path.startswith(tuple(paths)):
+    if not everything and not path_under(agency.unit.path, paths):
         return None
     return agency
 

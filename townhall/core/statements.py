@@ -443,6 +443,7 @@ class Batch:
 
 
 _BATCHES: dict[tuple, str] = {}
+_PLACEHOLDER = re.compile(r"%([%s])")
 
 
 def _numbered(sql: str) -> str:
@@ -452,7 +453,6 @@ def _numbered(sql: str) -> str:
     return _PLACEHOLDER.sub(lambda m: "%" if m[1] == "%" else f"${next(numbers)}", sql)
 
 
-_PLACEHOLDER = re.compile(r"%([%s])")
 _SEQUENCES: dict[tuple, str] = {}
 
 IDS_AHEAD = 16

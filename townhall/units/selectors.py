@@ -1,5 +1,6 @@
-"""Units by their official code, as the API and the forms name them (kept per process:
-`core.reference`; a code is read from the database once a minute, not on every request)."""
+"""Units by their official code, as the API and the forms name them, and agencies by id (kept
+per process: `core.reference`; each is read from the database once a minute, not on every
+request)."""
 
 import datetime as dt
 

@@ -1,1 +1,2 @@
-"""Django's PostgreSQL backend with a health check that costs no round trip (ADR 0019)."""
+"""Django's PostgreSQL backend with a health check that costs no round trip and a raw cursor
+for long statements (ADR 0019)."""

@@ -6,7 +6,7 @@ connection that the server has closed (a restart, `idle_session_timeout`,
 `pg_terminate_backend`) has something to read: the server's FATAL message, then the end of the
 stream. So a connection is usable when libpq says it is open and idle and its socket has
 nothing to read; anything waiting on an idle connection (we do not LISTEN) closes it and the
-request opens a new one (docs/decisions/0019-a-health-check-without-a-round-trip.md).
+request opens a new one (docs/decisions/0019-fewer-round-trips-per-request.md).
 """
 
 import select
