@@ -32,7 +32,7 @@ class Notification(models.Model):
     body = models.TextField(_("body"))
     purpose = models.CharField(_("purpose"), max_length=40)
     # One notification per purpose and object: a retried service call queues nothing new.
-    dedupe_key = models.CharField(max_length=200, unique=True)
+    dedupe_key = models.CharField(max_length=200)  # unique: Meta
     case = models.ForeignKey(
         "petitions.Case", on_delete=models.CASCADE, null=True, related_name="notifications"
     )
@@ -56,6 +56,10 @@ class Notification(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(state__in=State.values), name="notification_state_known"
+            ),
+            # Not unique=True: no pattern-ops index for LIKE on PostgreSQL (ADR 0020).
+            models.UniqueConstraint(
+                fields=["dedupe_key"], name="notifications_notification_dedupe_key_key"
             ),
         ]
 

@@ -119,7 +119,7 @@ def _tracking_code() -> str:
 class Case(models.Model):
     """The matter that one or many petitions are about; what gets assigned, answered, closed."""
 
-    reference = models.CharField(_("reference"), max_length=24, unique=True)
+    reference = models.CharField(_("reference"), max_length=24)  # unique: Meta
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.RECEIVED
@@ -207,6 +207,9 @@ class Case(models.Model):
                 condition=~Q(status=Status.ASSIGNED) | Q(assigned_agency__isnull=False),
                 name="case_assigned_has_agency",
             ),
+            # A constraint rather than unique=True, which on PostgreSQL also builds a
+            # pattern-ops index for LIKE that no query reads and every intake writes (ADR 0020).
+            models.UniqueConstraint(fields=["reference"], name="petitions_case_reference_key"),
         ]
         indexes = [
             models.Index(fields=["status", "due"]),
@@ -247,8 +250,8 @@ class Petition(models.Model):
     """One submission as it arrived: kind, channel, submitters, text, attachments."""
 
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="petitions")
-    tracking_code = models.CharField(
-        _("tracking code"), max_length=16, unique=True, default=_tracking_code
+    tracking_code = models.CharField(  # unique: Meta
+        _("tracking code"), max_length=16, default=_tracking_code
     )
     secret_hash = models.CharField(max_length=128, blank=True)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
@@ -274,6 +277,11 @@ class Petition(models.Model):
         ordering = ["received_at"]
         constraints = [
             models.CheckConstraint(condition=Q(people_count__gte=1), name="petition_has_people"),
+            # A constraint rather than unique=True, which on PostgreSQL also builds a
+            # pattern-ops index for LIKE that no query reads and every intake writes (ADR 0020).
+            models.UniqueConstraint(
+                fields=["tracking_code"], name="petitions_petition_tracking_code_key"
+            ),
         ]
 
     def __str__(self) -> str:
