@@ -253,3 +253,27 @@ def test_a_new_case_is_written_in_one_statement_with_its_facts_on_its_scope_rows
         )
     assert receipt.petition.submitters.count() == 1
     assert case.events.filter(action="received").count() == 1
+
+
+@pytest.mark.parametrize("name", ["all", "overdue", "flagged"])
+def test_a_units_worklist_is_counted_from_the_scope_index_alone(cast, name):
+    """The count of a one-unit jurisdiction's list reads one scope index and no table rows: on
+    SQLite its INCLUDE columns are key columns (ADR 0021), on PostgreSQL INCLUDE columns."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    services.petition_receive(intake=intake(cast.kim_thanh_committee), actor=cast.kim_thanh_clerk)
+    with CaptureQueriesContext(connection) as queries:
+        count, _ = selectors.worklist_page(cast.kim_thanh_leader, name, 0, 20)
+    assert count == (1 if name == "all" else 0)
+    counted = next(q["sql"] for q in queries.captured_queries if "COUNT(*)" in q["sql"])
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("EXPLAIN QUERY PLAN " + counted.split("ARRAY(")[0])
+            plan = " ".join(str(row[-1]) for row in cursor.fetchall())
+            assert "USING COVERING INDEX case_scope_" in plan, plan
+        else:
+            cursor.execute(
+                "SELECT indexdef FROM pg_indexes WHERE indexname = 'case_scope_page_idx'"
+            )
+            assert "INCLUDE (live, status, due, people" in cursor.fetchone()[0]

@@ -1,6 +1,71 @@
-"""Migration operations for our own schema choices (ADR 0020)."""
+"""Schema pieces for our own choices: unique keys without pattern-ops indexes (ADR 0020),
+covering indexes on SQLite (ADR 0021)."""
 
 from django.db import migrations, models
+
+
+def _condition_fields(condition: models.Q) -> list[str]:
+    """The fields a partial index's condition names, in order."""
+    names: list[str] = []
+    for child in condition.children:
+        if isinstance(child, models.Q):
+            names += _condition_fields(child)
+        else:
+            names.append(child[0].split("__")[0])
+    return names
+
+
+class CoveringIndex(models.Index):
+    """An index whose INCLUDE columns become its last key columns where the database has no
+    INCLUDE (SQLite), so that a query reading only those columns reads the index alone there
+    too; with them, the fields its condition names, which SQLite otherwise reads from the
+    table to check the query's own copy of the condition. PostgreSQL builds it as a plain
+    `models.Index` would (ADR 0021)."""
+
+    def create_sql(self, model, schema_editor, using="", **kwargs):
+        if self.include and not schema_editor.connection.features.supports_covering_indexes:
+            named = _condition_fields(self.condition) if self.condition is not None else []
+            widened = models.Index(
+                fields=list(dict.fromkeys([*self.fields, *self.include, *named])),
+                name=self.name,
+                db_tablespace=self.db_tablespace,
+                condition=self.condition,
+            )
+            return widened.create_sql(model, schema_editor, using=using, **kwargs)
+        return super().create_sql(model, schema_editor, using=using, **kwargs)
+
+
+def covering_on_sqlite(
+    app_label: str, model_name: str, index: CoveringIndex
+) -> migrations.SeparateDatabaseAndState:
+    """`index`, until now a plain `models.Index` with the same arguments, made a CoveringIndex:
+    on SQLite it is dropped and built again with its INCLUDE columns as key columns; on
+    PostgreSQL nothing is rebuilt (its index is already the same)."""
+    plain = models.Index(
+        fields=index.fields,
+        include=index.include,
+        name=index.name,
+        db_tablespace=index.db_tablespace,
+        condition=index.condition,
+    )
+
+    def swap(old, new):
+        def run(apps, schema_editor):
+            if schema_editor.connection.features.supports_covering_indexes:
+                return
+            model = apps.get_model(app_label, model_name)
+            schema_editor.remove_index(model, old)
+            schema_editor.add_index(model, new)
+
+        return run
+
+    return migrations.SeparateDatabaseAndState(
+        database_operations=[migrations.RunPython(swap(plain, index), swap(index, plain))],
+        state_operations=[
+            migrations.RemoveIndex(model_name=model_name, name=index.name),
+            migrations.AddIndex(model_name=model_name, index=index),
+        ],
+    )
 
 
 def unique_without_pattern_index(

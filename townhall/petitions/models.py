@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from townhall.core.crypto import EncryptedTextField
+from townhall.core.schema import CoveringIndex
 
 
 class Kind(models.TextChoices):
@@ -362,8 +363,9 @@ class CaseScope(models.Model):
         indexes = [
             # A unit's rows by equality (one per case, scope.with_ancestors), newest first as
             # the lists read them, with the case ids and facts from the index alone (INCLUDE
-            # on PostgreSQL only): a count and a page are one range of it.
-            models.Index(
+            # on PostgreSQL, last key columns on SQLite: ADR 0021): a count and a page are one
+            # range of it.
+            CoveringIndex(
                 fields=["path", "received_at", "case"],
                 include=["live", *(f for f in SCOPE_FACTS if f != "received_at")],
                 name="case_scope_page_idx",
@@ -372,7 +374,7 @@ class CaseScope(models.Model):
             # due dates in order, only the open rows (~1 in 5) kept in it. The lists name the
             # statuses as constants (`__among`), so that every plan of a prepared statement can
             # prove this condition (core/lookups.py).
-            models.Index(
+            CoveringIndex(
                 fields=["path", "due", "case"],
                 include=["live"],
                 condition=models.Q(status__in=OPEN_STATUSES),
