@@ -277,3 +277,23 @@ def test_a_units_worklist_is_counted_from_the_scope_index_alone(cast, name):
                 "SELECT indexdef FROM pg_indexes WHERE indexname = 'case_scope_page_idx'"
             )
             assert "INCLUDE (live, status, due, people" in cursor.fetchone()[0]
+
+
+def test_the_probe_form_of_the_policy_sees_the_same_cases(cast):
+    """`cases_visible_to(probe=True)` (EXISTS per case, for the agency list) is the same rule."""
+    services.petition_receive(intake=intake(cast.kim_thanh_committee), actor=cast.kim_thanh_clerk)
+    moved = services.petition_receive(
+        intake=intake(cast.kim_thanh_committee), actor=cast.kim_thanh_clerk
+    ).case
+    services.case_transfer(
+        case=moved, actor=cast.kim_thanh_leader, to_agency=cast.chi_linh_committee
+    )
+    # Received by Chí Linh for one of its own wards: outside Kim Thành.
+    services.petition_receive(
+        intake=intake(cast.chi_linh_committee, unit_code="10552"), actor=cast.chi_linh_leader
+    )
+    for user in (cast.kim_thanh_leader, cast.chi_linh_leader, cast.kim_thanh_clerk):
+        plain = set(selectors.cases_visible_to(user).values_list("pk", flat=True))
+        probed = set(selectors.cases_visible_to(user, probe=True).values_list("pk", flat=True))
+        assert plain == probed
+        assert 0 < len(plain) < Case.objects.count()
