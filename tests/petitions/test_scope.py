@@ -297,3 +297,24 @@ def test_the_probe_form_of_the_policy_sees_the_same_cases(cast):
         probed = set(selectors.cases_visible_to(user, probe=True).values_list("pk", flat=True))
         assert plain == probed
         assert 0 < len(plain) < Case.objects.count()
+
+
+def test_the_similar_case_read_uses_the_band_index_alone(cast):
+    """Every capped read of a band key is a range of `band_key_idx` and no table rows: on
+    SQLite the petition is its last key column (ADR 0021), on PostgreSQL an INCLUDE column."""
+    from django.db import connection
+
+    from townhall.petitions import similarity
+
+    services.petition_receive(intake=intake(cast.kim_thanh_committee), actor=cast.kim_thanh_clerk)
+    sql, params = similarity.candidates_sql([11, 12, 13], connection.vendor)
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("EXPLAIN QUERY PLAN " + sql.replace("%s", "?"), params)
+            plan = [str(row[-1]) for row in cursor.fetchall()]
+            reads = [step for step in plan if "petitions_similarityband" in step]
+            assert len(reads) == 3, plan
+            assert all("USING COVERING INDEX band_key_idx" in step for step in reads), plan
+        else:
+            cursor.execute("SELECT indexdef FROM pg_indexes WHERE indexname = 'band_key_idx'")
+            assert "INCLUDE (petition_id)" in cursor.fetchone()[0]

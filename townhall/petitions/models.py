@@ -403,8 +403,9 @@ class SimilarityBand(models.Model):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="+", db_constraint=False)
 
     class Meta:
-        # The look-up reads (key, newest case first) and the petition from the index alone.
-        indexes = [models.Index(fields=["key", "case"], include=["petition"], name="band_key_idx")]
+        # The look-up reads (key, newest case first) and the petition from the index alone
+        # (on SQLite the petition as a last key column: ADR 0021).
+        indexes = [CoveringIndex(fields=["key", "case"], include=["petition"], name="band_key_idx")]
 
     def __str__(self) -> str:
         return f"band {self.key} → case {self.case_id}"
