@@ -4,17 +4,6 @@ covering indexes on SQLite (ADR 0021)."""
 from django.db import migrations, models
 
 
-def _condition_fields(condition: models.Q) -> list[str]:
-    """The fields a partial index's condition names, in order."""
-    names: list[str] = []
-    for child in condition.children:
-        if isinstance(child, models.Q):
-            names += _condition_fields(child)
-        else:
-            names.append(child[0].split("__")[0])
-    return names
-
-
 class CoveringIndex(models.Index):
     """An index whose INCLUDE columns become its last key columns where the database has no
     INCLUDE (SQLite), so that a query reading only those columns reads the index alone there
@@ -24,7 +13,7 @@ class CoveringIndex(models.Index):
 
     def create_sql(self, model, schema_editor, using="", **kwargs):
         if self.include and not schema_editor.connection.features.supports_covering_indexes:
-            named = _condition_fields(self.condition) if self.condition is not None else []
+            named = sorted(self.condition.referenced_base_fields) if self.condition else []
             widened = models.Index(
                 fields=list(dict.fromkeys([*self.fields, *self.include, *named])),
                 name=self.name,
