@@ -218,6 +218,15 @@ def test_several_rows_are_one_statement_with_their_ids_in_order(cast):
         assert [CaseScope.objects.get(pk=r.pk).path for r in rows] == paths
     # per row count (the keys of `insert`; a Batch's have one more part)
     assert len([k for k in statements._INSERTS if k[2] is CaseScope and len(k) == 5]) == 2
+    # A few rows are listed row by row (VALUES); more, on PostgreSQL, one array per column.
+    for n in (statements.VALUES_ROWS, statements.VALUES_ROWS + 1):
+        paths = [f"zz/many{n}/{k}/{case.pk}" for k in range(n)]
+        with CaptureQueriesContext(connection) as queries:
+            rows = statements.insert([CaseScope(case=case, path=p) for p in paths])
+        [sql] = [q["sql"] for q in queries.captured_queries]
+        by_column = connection.vendor == "postgresql" and n > statements.VALUES_ROWS
+        assert ("UNNEST(" in sql) is by_column
+        assert [CaseScope.objects.get(pk=r.pk).path for r in rows] == paths
 
 
 def test_an_insert_refuses_what_it_cannot_write_as_save_would():

@@ -309,3 +309,18 @@ def test_band_keys_of_a_known_text_never_change():
     # Stored band keys depend on datasketch's scheme and hash, our BLAKE2b mixing and the
     # parameters. If this fails after an upgrade, every stored band key must be recomputed.
     assert band_keys(signature("Đầm Chợ"))[:2] == [7423462104056813251, -479139813270226310]
+
+
+@pytest.mark.django_db
+def test_a_bigint_array_is_read_back_as_the_integers_it_was_made_of():
+    from django.db import connection
+
+    from townhall.petitions.similarity import bigint_array
+
+    values = [0, -1, 2**63 - 1, -(2**63), 42]
+    assert bigint_array(values) == "{0,-1,9223372036854775807,-9223372036854775808,42}"
+    assert bigint_array([]) == "{}"
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT %s::bigint[]", [bigint_array(values)])
+            assert cursor.fetchone()[0] == values

@@ -193,6 +193,10 @@ def test_only_open_cases_keep_band_rows_and_are_offered(cast):
     other = receive(cast, text=DAM_CHO + " Xin cảm ơn.").case
     bands = text.BANDS
     assert SimilarityBand.objects.filter(case=case).count() == bands
+    # The keys as band_keys makes them (sent to PostgreSQL as an array's text form).
+    petition = case.petitions.get()
+    stored = SimilarityBand.objects.filter(petition=petition).values_list("key", flat=True)
+    assert sorted(stored) == sorted(text.band_keys(petition.signature))
 
     def offered() -> list:
         return [s.case for s in selectors.similar_cases(cast.kim_thanh_clerk, DAM_CHO)]

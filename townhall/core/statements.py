@@ -39,6 +39,11 @@ from django.db.models import Field, Model, QuerySet
 from django.db.models.constants import OnConflict
 from django.db.models.signals import post_save, pre_save
 from django.db.models.sql import InsertQuery
+from django.db.models.sql.compiler import SQLInsertCompiler
+
+VALUES_ROWS = 16
+"""Up to this many rows, a compiled INSERT lists its values row by row (`VALUES`) on
+PostgreSQL too, where Django would send one array per column (`UNNEST`): see `_Insert`."""
 
 _PROBE_INT = -1_987_654_321  # inside a 32-bit column's range: Django refuses a value outside it
 _MISSING = object()
@@ -229,6 +234,13 @@ class _Insert:
         query = InsertQuery(model, on_conflict=OnConflict.IGNORE if ignore else None)
         query.insert_values(self.fields, objs)
         compiler = query.get_compiler(connection=connection)
+        if len(objs) <= VALUES_ROWS:
+            # Django's PostgreSQL compiler sends several rows as one array per column (UNNEST),
+            # to save the server planning a long VALUES list. These statements are compiled
+            # once and prepared, so that saves nothing here, while psycopg dumps each array in
+            # Python, element by element: an intake's two scope rows cost more as nine arrays
+            # than as eighteen values. The base compiler's row-by-row form, as on SQLite.
+            compiler.assemble_as_sql = SQLInsertCompiler.assemble_as_sql.__get__(compiler)
         compiler.returning_fields = [] if with_ids else [meta.pk]
         [(self.sql, params)] = compiler.as_sql()
         # PostgreSQL inserts several rows from one array per column (UNNEST), else one
