@@ -239,12 +239,13 @@ class _Insert:
             # to save the server planning a long VALUES list. These statements are compiled
             # once and prepared, so that saves nothing here, while psycopg dumps each array in
             # Python, element by element: an intake's two scope rows cost more as nine arrays
-            # than as eighteen values. The base compiler's row-by-row form, as on SQLite.
+            # than as eighteen values. The base compiler's row-by-row form, as on SQLite
+            # (ADR 0022).
             compiler.assemble_as_sql = SQLInsertCompiler.assemble_as_sql.__get__(compiler)
         compiler.returning_fields = [] if with_ids else [meta.pk]
         [(self.sql, params)] = compiler.as_sql()
-        # PostgreSQL inserts several rows from one array per column (UNNEST), else one
-        # placeholder per value, row after row: the parameters come in the same order.
+        # Past VALUES_ROWS rows PostgreSQL inserts from one array per column (UNNEST), else
+        # one placeholder per value, row after row: the parameters come in the same order.
         self.by_column = "UNNEST(" in self.sql
         expected = len(self.fields) if self.by_column else len(self.fields) * len(objs)
         if len(params) != expected:
