@@ -55,8 +55,25 @@ def wait_for_quiet() -> float:
     return os.getloadavg()[0]
 
 
+PACE_STEPS = 2_000_000
+
+
+def pace() -> float:
+    """Seconds a pure-Python loop of 10 million additions takes now (timed on 2 million).
+
+    How fast this host runs Python when a stage starts. A shared host's pace has varied
+    ninefold between runs here (0.18 s and 1.77 s on 29/11/2026): a ratio to a baseline of
+    the same run survives that, an absolute figure (requests/s, milliseconds) does not."""
+    start = time.perf_counter()
+    total = 0
+    for i in range(PACE_STEPS):
+        total += i
+    return (time.perf_counter() - start) * 10_000_000 / PACE_STEPS
+
+
 def _run(args: list[str], env: dict, label: str, *, measure: bool = False) -> dict:
     before = wait_for_quiet() if measure else os.getloadavg()[0]
+    paced = pace() if measure else None
     start = time.perf_counter()
     print(f"-- {label}", file=sys.stderr, flush=True)
     subprocess.run(args, env=env, cwd=ROOT, check=True)
@@ -67,7 +84,7 @@ def _run(args: list[str], env: dict, label: str, *, measure: bool = False) -> di
         file=sys.stderr,
         flush=True,
     )
-    return {"seconds": seconds, "load_before": before, "load_after": after}
+    return {"seconds": seconds, "load_before": before, "load_after": after, "pace_s": paced}
 
 
 def _psql(sql: str) -> None:
@@ -427,6 +444,17 @@ def conditions(r: dict) -> str:
         for name, v in st.items()
         if name in ("similarity", "worklist", "http")
     )
+    paces = ", ".join(
+        f"{name} {v['pace_s']:.2f} s"
+        for name, v in st.items()
+        if name in ("similarity", "worklist", "http") and v.get("pace_s") is not None
+    )
+    paced = (
+        f" The host's pace when each measuring stage started (a 10-million-step Python loop; "
+        f"0.18 s on the quickest run so far): {paces}."
+        if paces
+        else ""
+    )
     endpoints = (
         "Intake and worklists over the JSON API (`POST /api/v1/petitions`, "
         "`GET /api/v1/cases?worklist=…`, bearer tokens)"
@@ -453,7 +481,7 @@ def conditions(r: dict) -> str:
     return (
         f"{endpoints}. "
         f"Other processes' share of the 2 cores during each HTTP run: {shares}.{spent} "
-        f"1-minute load average when each measuring stage started: {loads}. "
+        f"1-minute load average when each measuring stage started: {loads}.{paced} "
         f"Load generator: {h['bare_list'].get('client', '?')}, {4} connections." + slices
     )
 

@@ -31,3 +31,22 @@ def test_slices_combine_into_requests_over_all_their_time_and_the_worst_latency(
     assert abs(figure["app_cpu_ms"] - (2000 * 3.0 + 1000 * 4.0) / 3000) < 1e-9  # per request
     assert figure["slices_rps"] == [400.0, 198.0]
     assert (figure["load_before"], figure["load_after"]) == (0.5, 1.5)
+
+
+def test_the_tables_say_how_fast_the_host_ran_python_when_each_stage_started():
+    from bench.__main__ import conditions, pace
+
+    assert 0 < pace() < 60
+    stages = {
+        "generate": {"load_before": 0.2, "pace_s": None},
+        "similarity": {"load_before": 0.9, "pace_s": 1.712},
+        "http": {"load_before": 1.0, "pace_s": 0.184},
+    }
+    text = conditions({"http": {"bare_list": {"client": "wrk"}}, "stages": stages})
+    assert "(a 10-million-step Python loop; " in text
+    assert text.count("similarity 1.71 s, http 0.18 s.") == 1
+    # Results written before the pace was measured read as they did.
+    old = {name: {"load_before": v["load_before"]} for name, v in stages.items()}
+    assert "Python loop" not in conditions(
+        {"http": {"bare_list": {"client": "wrk"}}, "stages": old}
+    )
