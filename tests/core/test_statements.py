@@ -55,6 +55,14 @@ def test_values_are_converted_as_the_orm_converts_them(cast):
     ((valid_from, name),) = statement.rows(agency.pk)
     assert isinstance(valid_from, dt.date) and valid_from == agency.unit.valid_from
     assert name == agency.unit.name
+    # The converters are worked out when the shape is compiled, not on every call.
+    [compiled] = statement._shapes.values()
+    compiled.compiler.get_converters = None  # would fail if called
+    assert statement.rows(agency.pk) == [(valid_from, name)]
+    [note] = statements.insert([_notification("converted")])
+    aware = Statement(lambda pk: Notification.objects.filter(pk=pk).values_list("available_at"))
+    for _ in range(2):
+        assert aware.rows(note.pk) == [(dt.datetime(2027, 2, 5, 9, 30, tzinfo=dt.UTC),)]
 
 
 def test_a_prefix_is_escaped_at_run_time_as_django_escapes_it(units):
