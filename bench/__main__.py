@@ -439,15 +439,12 @@ def conditions(r: dict) -> str:
         for name in ("bare_insert", "bare_list", "intake", "worklist")
         if name in h and h[name].get("foreign_cpu_share") is not None
     )
-    loads = ", ".join(
-        f"{name} {v['load_before']:.1f}"
-        for name, v in st.items()
-        if name in ("similarity", "worklist", "http")
-    )
+    measuring = {n: v for n, v in st.items() if n in ("similarity", "worklist", "http")}
+    loads = ", ".join(f"{name} {v['load_before']:.1f}" for name, v in measuring.items())
     paces = ", ".join(
         f"{name} {v['pace_s']:.2f} s"
-        for name, v in st.items()
-        if name in ("similarity", "worklist", "http") and v.get("pace_s") is not None
+        for name, v in measuring.items()
+        if v.get("pace_s") is not None
     )
     paced = (
         f" The host's pace when each measuring stage started (a 10-million-step Python loop; "
