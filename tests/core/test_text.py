@@ -1,5 +1,6 @@
 """Vietnamese normalising, folding, shingles and MinHash LSH keys, on realistic petition text."""
 
+import hashlib
 import os
 import subprocess
 import sys
@@ -324,3 +325,22 @@ def test_a_bigint_array_is_read_back_as_the_integers_it_was_made_of():
         with connection.cursor() as cursor:
             cursor.execute("SELECT %s::bigint[]", [bigint_array(values)])
             assert cursor.fetchone()[0] == values
+
+
+def _band_key_value_by_value(band: int, values: list[int]) -> int:
+    """The definition of a band key, hashed one value at a time (what every stored key is)."""
+    digest = hashlib.blake2b(digest_size=8, person=b"townhall-lsh-v1")
+    digest.update(band.to_bytes(2, "big"))
+    for value in values:
+        digest.update(value.to_bytes(8, "big"))
+    return int.from_bytes(digest.digest(), "big", signed=True)
+
+
+def test_band_keys_are_the_keys_already_stored():
+    extremes = [0, 1, 2**32 - 1, 2**63, 2**64 - 1] * ((BANDS * ROWS) // 5 + 1)
+    for sig in (signature(LAND), signature(TEACHER), extremes[: BANDS * ROWS + 2]):
+        expected = [
+            _band_key_value_by_value(band, sig[band * ROWS : (band + 1) * ROWS])
+            for band in range(BANDS)
+        ]
+        assert band_keys(sig) == expected

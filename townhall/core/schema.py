@@ -1,7 +1,25 @@
 """Schema pieces for our own choices: unique keys without pattern-ops indexes (ADR 0020),
-covering indexes on SQLite (ADR 0021)."""
+covering indexes on SQLite (ADR 0021), codes compared byte by byte (ADR 0023)."""
 
 from django.db import migrations, models
+
+
+class CodeField(models.CharField):
+    """A machine-made code (a reference, a tracking code, a status, a unit path, a keyed
+    hash): ASCII, compared for equality and sorted only to be found again. On PostgreSQL its
+    column takes the collation "C", so the indexes on it compare bytes (`memcmp`) instead of
+    calling the database's locale (`strcoll`) at every step of every index search and insert;
+    elsewhere it is a plain CharField (SQLite already compares bytes). Sorting ASCII is the
+    same either way (ADR 0023).
+
+    Columns compared with one another must all be codes or none: PostgreSQL refuses to
+    compare two columns of different collations."""
+
+    def db_parameters(self, connection):
+        params = super().db_parameters(connection)
+        if connection.vendor == "postgresql" and self.db_collation is None:
+            params["collation"] = "C"
+        return params
 
 
 class CoveringIndex(models.Index):
@@ -100,4 +118,90 @@ def unique_without_pattern_index(
                 constraint=models.UniqueConstraint(fields=[name], name=f"{table}_{column}_key"),
             ),
         ],
+    )
+
+
+def codes_as_bytes(
+    app_label: str, model_name: str, fields: dict[str, CodeField]
+) -> migrations.SeparateDatabaseAndState:
+    """CharFields made `CodeField`s: on PostgreSQL their columns take the collation "C" (the
+    ALTER rebuilds the indexes on them); elsewhere nothing changes in the database.
+
+    Django's own AlterField does the same on PostgreSQL, but on SQLite it remakes the table for
+    the new field class, and a remade table loses the triggers and the indexes made by hand
+    that name it (ADR 0023). `fields`: name → the field as it now is; its column is its name.
+    """
+
+    def collate(collation: str):
+        def run(apps, schema_editor):
+            if schema_editor.connection.vendor != "postgresql":
+                return
+            table = apps.get_model(app_label, model_name)._meta.db_table
+            quote = schema_editor.quote_name
+            for column, field in fields.items():
+                schema_editor.execute(
+                    f"ALTER TABLE {quote(table)} ALTER COLUMN {quote(column)} "
+                    f"TYPE varchar({field.max_length}) COLLATE {quote(collation)}"
+                )
+
+        return run
+
+    return migrations.SeparateDatabaseAndState(
+        database_operations=[migrations.RunPython(collate("C"), collate("default"))],
+        state_operations=[
+            migrations.AlterField(model_name=model_name, name=name, field=field)
+            for name, field in fields.items()
+        ],
+    )
+
+
+def own_index_dropped(
+    app_label: str,
+    model_name: str,
+    name: str,
+    field: models.ForeignKey,
+    *,
+    replacement: models.Index | None = None,
+) -> migrations.SeparateDatabaseAndState:
+    """A foreign key's own index (`db_index=True`, Django's default) dropped, and `replacement`
+    (say, the same index only over the rows that have a value) added in its place.
+
+    As `codes_as_bytes`: Django's AlterField would remake the table on SQLite. `field` is the
+    field as it now is (`db_index=False`)."""
+
+    def own_indexes(model, schema_editor) -> list[str]:
+        column = model._meta.get_field(name).column
+        with schema_editor.connection.cursor() as cursor:
+            found = schema_editor.connection.introspection.get_constraints(
+                cursor, model._meta.db_table
+            )
+        return [
+            index
+            for index, about in found.items()
+            if about["index"]
+            and about["columns"] == [column]
+            and not about["unique"]
+            and not about["primary_key"]
+            and index != getattr(replacement, "name", None)
+        ]
+
+    def drop(apps, schema_editor):
+        model = apps.get_model(app_label, model_name)
+        for index in own_indexes(model, schema_editor):
+            schema_editor.execute(f"DROP INDEX {schema_editor.quote_name(index)}")
+        if replacement is not None:
+            schema_editor.add_index(model, replacement)
+
+    def restore(apps, schema_editor):
+        model = apps.get_model(app_label, model_name)
+        if replacement is not None:
+            schema_editor.remove_index(model, replacement)
+        old = model._meta.get_field(name)
+        schema_editor.execute(schema_editor._create_index_sql(model, fields=[old]))
+
+    state = [migrations.AlterField(model_name=model_name, name=name, field=field)]
+    if replacement is not None:
+        state.append(migrations.AddIndex(model_name=model_name, index=replacement))
+    return migrations.SeparateDatabaseAndState(
+        database_operations=[migrations.RunPython(drop, restore)], state_operations=state
     )

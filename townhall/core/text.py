@@ -177,21 +177,33 @@ def band_keys(sig: list[int]) -> list[int]:
     signed 64-bit integer (sign plus 63 bits), the range of a PostgreSQL or SQLite BIGINT.
 
     The band index is hashed in, so equal values in different bands never collide and one
-    index on the key column serves every band.
+    index on the key column serves every band. Each digest is of the band's 2-byte index and
+    its values as 8-byte big-endian integers, one after the other; the values are packed for
+    all bands at once (numpy), which halves the Python work of an intake's 42 keys (the same
+    bytes, so the same keys as hashing them value by value: tests/core/test_text.py).
     """
     if not sig:
         return []
     if len(sig) < BANDS * ROWS:
         raise ValueError(f"a signature needs at least {BANDS * ROWS} values, got {len(sig)}")
-    return [_band_key(band, sig[band * ROWS : (band + 1) * ROWS]) for band in range(BANDS)]
+    packed = np.asarray(sig[: BANDS * ROWS], dtype=">u8").tobytes()
+    width = ROWS * 8
+    blake2b = hashlib.blake2b
+    return [
+        int.from_bytes(
+            blake2b(
+                prefix + packed[band * width : (band + 1) * width],
+                digest_size=8,
+                person=_BAND_KEY_PERSON,
+            ).digest(),
+            "big",
+            signed=True,
+        )
+        for band, prefix in enumerate(_BAND_PREFIXES)
+    ]
 
 
-def _band_key(band: int, values: list[int]) -> int:
-    digest = hashlib.blake2b(digest_size=8, person=_BAND_KEY_PERSON)
-    digest.update(band.to_bytes(2, "big"))
-    for value in values:
-        digest.update(value.to_bytes(8, "big"))
-    return int.from_bytes(digest.digest(), "big", signed=True)
+_BAND_PREFIXES = [band.to_bytes(2, "big") for band in range(BANDS)]
 
 
 def estimated_jaccard(sig_a: list[int], sig_b: list[int]) -> float:

@@ -9,6 +9,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from townhall.core.crypto import EncryptedTextField
+from townhall.core.schema import CodeField
 
 
 class Channel(models.TextChoices):
@@ -32,13 +33,11 @@ class Notification(models.Model):
     body = models.TextField(_("body"))
     purpose = models.CharField(_("purpose"), max_length=40)
     # One notification per purpose and object: a retried service call queues nothing new.
-    dedupe_key = models.CharField(max_length=200)  # unique: Meta
+    dedupe_key = CodeField(max_length=200)  # unique: Meta
     case = models.ForeignKey(
         "petitions.Case", on_delete=models.CASCADE, null=True, related_name="notifications"
     )
-    state = models.CharField(
-        _("state"), max_length=10, choices=State.choices, default=State.PENDING
-    )
+    state = CodeField(_("state"), max_length=10, choices=State.choices, default=State.PENDING)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     available_at = models.DateTimeField(_("send from"))
     # The lease of the worker sending it: while `claimed_until` is in the future, no one else

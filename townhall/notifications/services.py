@@ -7,6 +7,8 @@ from townhall.core import statements
 
 from .models import Channel, Notification
 
+_CHANNELS = frozenset(Channel.values)  # `Choices.values` builds a list at every read
+
 
 def notification_queue(
     *,
@@ -26,7 +28,7 @@ def notification_queue(
     was taken; the notification is returned unwritten."""
     if not recipient:
         return None
-    if channel not in Channel.values:
+    if channel not in _CHANNELS:
         raise ValueError(f"unknown notification channel {channel!r}")
     notification = Notification(
         channel=channel,

@@ -11,8 +11,15 @@ from django.utils.crypto import salted_hmac
 _ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 
 
-def _random(n: int) -> str:
-    return "".join(secrets.choice(_ALPHABET) for _ in range(n))
+def _random(n: int, alphabet: str = _ALPHABET) -> str:
+    """`n` characters of `alphabet`, each uniform and independent: the digits of one number
+    drawn below len(alphabet)**n (one read of the system's randomness, not one per character)."""
+    number = secrets.randbelow(len(alphabet) ** n)
+    digits = []
+    for _ in range(n):
+        number, digit = divmod(number, len(alphabet))
+        digits.append(alphabet[digit])
+    return "".join(digits)
 
 
 def new_tracking_code() -> str:
@@ -24,7 +31,7 @@ def new_case_reference(year: int) -> str:
 
 
 def new_secret() -> str:
-    return "".join(secrets.choice("0123456789") for _ in range(6))
+    return _random(6, "0123456789")
 
 
 # The tracking secret is stored as a keyed hash (docs/decisions/0006-tracking-secret-hmac.md):

@@ -11,7 +11,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from townhall.core.crypto import EncryptedTextField
-from townhall.core.schema import CoveringIndex
+from townhall.core.schema import CodeField, CoveringIndex
 
 
 class Kind(models.TextChoices):
@@ -120,11 +120,9 @@ def _tracking_code() -> str:
 class Case(models.Model):
     """The matter that one or many petitions are about; what gets assigned, answered, closed."""
 
-    reference = models.CharField(_("reference"), max_length=24)  # unique: Meta
+    reference = CodeField(_("reference"), max_length=24)  # unique: Meta
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
-    status = models.CharField(
-        _("status"), max_length=20, choices=Status.choices, default=Status.RECEIVED
-    )
+    status = CodeField(_("status"), max_length=20, choices=Status.choices, default=Status.RECEIVED)
     # No index of its own for `unit`, `assigned_agency` and `handler`: the indexes of Meta that
     # start with each of them serve every read (and the PROTECT checks); a second one only cost
     # every intake and transition an index write (docs/decisions/0016).
@@ -140,8 +138,14 @@ class Case(models.Model):
     receiving_agency = models.ForeignKey(
         "units.Agency", on_delete=models.PROTECT, related_name="received_cases"
     )
+    # A new case has no competent agency, handling leader or merged-into case yet: their
+    # indexes hold only the rows that have one (Meta), so an intake writes none of them.
     competent_agency = models.ForeignKey(
-        "units.Agency", on_delete=models.PROTECT, related_name="competent_cases", null=True
+        "units.Agency",
+        on_delete=models.PROTECT,
+        related_name="competent_cases",
+        null=True,
+        db_index=False,
     )
     assigned_agency = models.ForeignKey(
         "units.Agency",
@@ -158,7 +162,11 @@ class Case(models.Model):
         db_index=False,
     )
     handling_leader = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="led"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="led",
+        db_index=False,
     )
     received_at = models.DateTimeField(_("received at"))
     received_on = models.DateField(_("received on"))  # local date of received_at
@@ -178,7 +186,12 @@ class Case(models.Model):
     final_decision_at = models.DateTimeField(null=True, blank=True)
     reopened_after_final = models.PositiveSmallIntegerField(default=0)
     merged_into = models.ForeignKey(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="merged_cases"
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="merged_cases",
+        db_index=False,
     )
     publish_answer = models.BooleanField(_("publish the answer"), default=False)
     version = models.PositiveIntegerField(default=1)
@@ -218,6 +231,14 @@ class Case(models.Model):
             models.Index(fields=["unit", "status"]),
             models.Index(fields=["handler", "status"]),
             models.Index(fields=["received_at", "id"], name="case_received_idx"),
+            *(
+                models.Index(
+                    fields=[name],
+                    condition=Q(**{f"{name}__isnull": False}),
+                    name=f"case_{name}_idx",
+                )
+                for name in ("competent_agency", "handling_leader", "merged_into")
+            ),
             # Worklists check the cases a jurisdiction's scope rows name: for live (unmerged)
             # cases, every column their filters read, so counting a province's 11,000 cases at
             # a million reads this index only (INCLUDE: PostgreSQL; elsewhere a partial index).
@@ -251,7 +272,7 @@ class Petition(models.Model):
     """One submission as it arrived: kind, channel, submitters, text, attachments."""
 
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="petitions")
-    tracking_code = models.CharField(  # unique: Meta
+    tracking_code = CodeField(  # unique: Meta
         _("tracking code"), max_length=16, default=_tracking_code
     )
     secret_hash = models.CharField(max_length=128, blank=True)
@@ -261,7 +282,10 @@ class Petition(models.Model):
     receiving_agency = models.ForeignKey(
         "units.Agency", on_delete=models.PROTECT, related_name="received_petitions"
     )
-    unit = models.ForeignKey("units.Unit", on_delete=models.PROTECT, related_name="petitions")
+    # No index of its own: `stats_petition_unit_at` (reports/0003) starts with it.
+    unit = models.ForeignKey(
+        "units.Unit", on_delete=models.PROTECT, related_name="petitions", db_index=False
+    )
     topic = models.ForeignKey(Topic, on_delete=models.PROTECT, related_name="petitions")
     text = models.TextField(_("text"))
     people_count = models.PositiveIntegerField(_("number of people"), default=1)
@@ -299,8 +323,8 @@ class Submitter(models.Model):
     address = EncryptedTextField(_("address"), blank=True)
     email = EncryptedTextField(_("email"), blank=True)
     # Blind indexes: equality look-ups and distinct-person counts without decrypting.
-    person_key = models.CharField(max_length=64)
-    phone_key = models.CharField(max_length=64, blank=True)
+    person_key = CodeField(max_length=64)
+    phone_key = CodeField(max_length=64, blank=True)
     is_representative = models.BooleanField(_("representative"), default=False)
 
     class Meta:
@@ -345,11 +369,12 @@ class CaseScope(models.Model):
     that a province's worklist is one range of this table's index rather than a probe of the
     case table per row (`selectors.worklist_page`)."""
 
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="scope")
-    path = models.CharField(max_length=80)
+    # No index of its own: `case_scope_once` (case, path) starts with it.
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="scope", db_index=False)
+    path = CodeField(max_length=80)
     # The case's facts (same names as Case's, so the same Q objects filter both).
     live = models.BooleanField(default=True)  # not merged into another case
-    status = models.CharField(max_length=20, default=Status.RECEIVED)
+    status = CodeField(max_length=20, default=Status.RECEIVED)
     due = models.DateField(null=True)
     received_at = models.DateTimeField(null=True)
     people = models.PositiveIntegerField(default=1)

@@ -78,13 +78,17 @@ class Receipt:
 
 
 # --- intake ---------------------------------------------------------------------------------
+# Django's `Choices.values` builds a new list at every read.
+_KINDS, _CHANNELS = frozenset(Kind.values), frozenset(Channel.values)
+
+
 def _check_intake(intake: Intake) -> str:
     if timezone.is_naive(intake.received_at):
         # A time without a zone is a time in Vietnam (Asia/Ho_Chi_Minh), as officials write it.
         intake.received_at = timezone.make_aware(intake.received_at)
-    if intake.kind not in Kind.values:
+    if intake.kind not in _KINDS:
         raise PetitionError(f"Unknown kind {intake.kind!r}", field="kind")
-    if intake.channel not in Channel.values:
+    if intake.channel not in _CHANNELS:
         raise PetitionError(f"Unknown channel {intake.channel!r}", field="channel")
     if not intake.topic.is_active:
         raise PetitionError(f"The topic {intake.topic.code!r} is retired", field="topic")
