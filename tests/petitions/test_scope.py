@@ -255,6 +255,30 @@ def test_a_new_case_is_written_in_one_statement_with_its_facts_on_its_scope_rows
     assert case.events.filter(action="received").count() == 1
 
 
+def test_a_bare_scope_row_is_filled_from_its_case_and_a_written_one_kept(cast):
+    """The insert trigger fills a row written without the case's facts (`scope.refresh`) and
+    is not called for a row written with them (`scope.start`, migration 0017)."""
+    case = services.petition_receive(
+        intake=intake(cast.kim_thanh_committee, people=6), actor=cast.kim_thanh_clerk
+    ).case
+    services.case_accept(case=case, actor=cast.kim_thanh_leader)
+    case.refresh_from_db()
+    bare = CaseScope.objects.create(case=case, path="zz/bare/")
+    written = CaseScope.objects.create(
+        case=case, path="zz/written/", received_at=case.received_at, status="received", people=2
+    )
+    bare.refresh_from_db()
+    written.refresh_from_db()
+    assert (bare.status, bare.people, bare.due, bare.received_at) == (
+        case.status,
+        case.people,
+        case.due,
+        case.received_at,
+    )
+    assert case.status == "accepted" and case.people == 6
+    assert (written.status, written.people) == ("received", 2)
+
+
 @pytest.mark.parametrize("name", ["all", "overdue", "flagged"])
 def test_a_units_worklist_is_counted_from_the_scope_index_alone(cast, name):
     """The count of a one-unit jurisdiction's list reads one scope index and no table rows: on
