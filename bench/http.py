@@ -443,6 +443,7 @@ def measure(duration: float) -> dict:
     }
     connections.close_all()
     results: dict = {"endpoints": "json_api" if api else "bench_views", "slices": SLICES}
+    last_case = _last_case_id()
     server = Server()
     try:
         # Each endpoint's whole request list first: every worker's caches of the units,
@@ -470,7 +471,68 @@ def measure(duration: float) -> dict:
         results["memory"] = server.memory()
     finally:
         server.stop()
+        results["load_rows_removed"] = remove_cases_above(last_case)
     return results
+
+
+def _last_case_id() -> int:
+    from townhall.petitions.models import Case
+
+    return Case.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+
+
+def remove_cases_above(last: int) -> dict:
+    """Remove the cases the load created (ids above `last`) with every row that names them or
+    their petitions, so that a `--reuse` run measures the database as generated: an intake
+    adds an open case and its 42 band rows, and the thousands a run adds would make the next
+    run's band index several times larger than its size says.
+
+    One transaction; a row of a table that names those rows and is not removed here makes it
+    fail and keeps everything (printed, not raised: the figures are measured already)."""
+    from django.db import DatabaseError, connection, transaction
+
+    from townhall.petitions.models import Case, Petition
+
+    quote = connection.ops.quote_name
+    petition_table = quote(Petition._meta.db_table)
+    of_new_cases = f"SELECT id FROM {petition_table} WHERE case_id > %s"  # noqa: S608  # nosec B608
+    # (model, column, condition on the column): names from the models only
+    deletes = [
+        (relation.related_model, relation.field.column, condition)
+        for model, condition in ((Petition, f"IN ({of_new_cases})"), (Case, "> %s"))
+        for relation in model._meta.get_fields(include_hidden=True)  # hidden: the band rows'
+        if relation.auto_created
+        and not relation.concrete
+        and (relation.one_to_many or relation.one_to_one)
+        and relation.related_model not in (Case, Petition)
+    ]
+    deletes += [(Petition, "case_id", "> %s"), (Case, "id", "> %s")]
+    statements = [
+        (
+            model._meta.label,
+            f"DELETE FROM {quote(model._meta.db_table)} WHERE {quote(column)} {condition}",  # noqa: S608  # nosec B608
+        )
+        for model, column, condition in deletes
+    ]
+    removed: dict = {}
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:
+            for label, sql in statements:
+                cursor.execute(sql, [last])
+                removed[label] = removed.get(label, 0) + max(cursor.rowcount, 0)
+    except DatabaseError as error:
+        print(f"http: the load's cases were left in place ({error})", file=sys.stderr)
+        return {}
+    with connection.cursor() as cursor:
+        if connection.in_atomic_block:  # a test's transaction: VACUUM cannot run in one
+            pass
+        elif connection.vendor == "postgresql":
+            for table in ("petitions_similarityband", "petitions_case", "petitions_petition"):
+                cursor.execute(f"VACUUM ANALYZE {table}")
+        else:
+            cursor.execute("ANALYZE")
+    print(f"http: removed the load's rows {removed}", file=sys.stderr)
+    return removed
 
 
 def combine(parts: list[dict]) -> dict:
