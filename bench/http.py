@@ -493,6 +493,8 @@ def remove_cases_above(last: int) -> dict:
 
     from townhall.petitions.models import Case, Petition
 
+    from .similarity import vacuum
+
     quote = connection.ops.quote_name
     petition_table = quote(Petition._meta.db_table)
     of_new_cases = f"SELECT id FROM {petition_table} WHERE case_id > %s"  # noqa: S608  # nosec B608
@@ -523,14 +525,8 @@ def remove_cases_above(last: int) -> dict:
     except DatabaseError as error:
         print(f"http: the load's cases were left in place ({error})", file=sys.stderr)
         return {}
-    with connection.cursor() as cursor:
-        if connection.in_atomic_block:  # a test's transaction: VACUUM cannot run in one
-            pass
-        elif connection.vendor == "postgresql":
-            for table in ("petitions_similarityband", "petitions_case", "petitions_petition"):
-                cursor.execute(f"VACUUM ANALYZE {table}")
-        else:
-            cursor.execute("ANALYZE")
+    if not connection.in_atomic_block:  # a test's transaction: VACUUM cannot run in one
+        vacuum()
     print(f"http: removed the load's rows {removed}", file=sys.stderr)
     return removed
 

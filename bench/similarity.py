@@ -214,7 +214,7 @@ def plant(docs: list[str], rng: random.Random, copies_share: float = 0.5) -> dic
         Petition.objects.bulk_create(petitions, batch_size=500)
         SimilarityBand.objects.bulk_create(bands, batch_size=5000)
     _reset_sequences()
-    _vacuum()
+    vacuum()
     return planted
 
 
@@ -236,11 +236,11 @@ def _planted_before(texts: list[str]) -> dict[str, int]:
     if extra:  # petitions are protected from a case's deletion: remove them first
         Petition.objects.filter(case_id__in=extra).delete()
         Case.objects.filter(pk__in=extra).delete()
-        _vacuum()
+        vacuum()
     return found
 
 
-def _vacuum() -> None:
+def vacuum() -> None:
     """What autovacuum does on a live server within minutes of a bulk insert: the visibility
     map that lets the band look-up stay in the index (an index-only scan), and statistics."""
     from django.db import connection
