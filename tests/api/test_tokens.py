@@ -122,3 +122,36 @@ def test_tokens_are_listed_and_revoked_in_the_admin(cast, client):
     assert ApiToken.objects.get(pk=row.pk).revoked_at is not None
     client.logout()
     assert who_am_i(client, token).status_code == 401
+
+
+def test_the_token_brings_the_users_agencies_for_the_access_policy(cast, client):
+    """One read gives the token, its user and the user's agencies (an outer join): the policy
+    then asks nothing more, and sees what its own read would (inactive agencies are members'
+    agencies but no jurisdiction; a user without agencies has none)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from townhall.accounts import policy
+    from townhall.accounts.models import Membership
+    from townhall.api.auth import token_hash, token_with_user
+
+    clerk = cast.kim_thanh_clerk
+    chi_linh = cast.chi_linh_committee
+    Membership.objects.create(user=clerk, agency=chi_linh)
+    type(chi_linh).objects.filter(pk=chi_linh.pk).update(is_active=False)
+    loner = type(clerk).objects.create_user("loner", password="pw", role=clerk.role)
+    for user in (clerk, loner):
+        _, token = token_create(user=user)
+        with CaptureQueriesContext(connection) as read:
+            found = token_with_user(token_hash(token)).user
+            paths, ids = policy.jurisdiction_paths(found), policy.member_agency_ids(found)
+        assert len(read.captured_queries) == 1
+        fresh = type(clerk).objects.get(pk=user.pk)  # no agencies kept: the policy's own read
+        assert (paths, ids) == (policy.jurisdiction_paths(fresh), policy.member_agency_ids(fresh))
+    assert len(ids) == 0 and len(policy.member_agency_ids(clerk)) == 2
+    assert policy.jurisdiction_paths(clerk) == [cast.kim_thanh_committee.unit.path]
+
+    _, token = token_create(user=clerk)
+    with CaptureQueriesContext(connection) as read:
+        assert who_am_i(client, token).status_code == 200
+    assert sum("accounts_membership" in q["sql"] for q in read.captured_queries) == 1

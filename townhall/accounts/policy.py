@@ -30,24 +30,35 @@ def _is_staff_user(user) -> bool:
     return bool(user and user.is_authenticated and user.is_active)
 
 
+def membership_values(agency: str = "") -> tuple[str, str, str]:
+    """What the policy reads of each of a user's agencies (unit path, id, active), as the
+    `values_list()` names of a query reaching the agency by `agency` (a relation path ending
+    in "__", or "" from Agency itself)."""
+    return (f"{agency}unit__path", f"{agency}id", f"{agency}is_active")
+
+
 _MEMBERSHIPS = Statement(
-    lambda user_id: Agency.objects.filter(members=user_id).values_list(
-        "unit__path", "id", "is_active"
-    )
+    lambda user_id: Agency.objects.filter(members=user_id).values_list(*membership_values())
 )
-"""The user's agencies (unit path, id, active), read on every request (core/statements.py)."""
+"""The user's agencies, read once per request (core/statements.py) unless the query that read
+the user brought them (`remember_memberships`)."""
+
+
+def remember_memberships(user, rows) -> None:
+    """Keep on `user` the memberships a query read along with the user: rows of
+    `membership_values()` (a row of None values, from an outer join, is no membership). Saves
+    the API a read per request: the bearer token's statement brings them (api/auth.py)."""
+    rows = [row for row in rows if row[1] is not None]
+    paths = sorted({path for path, _, active in rows if active})
+    user._memberships = (paths, tuple(sorted({pk for _, pk, _ in rows})))
 
 
 def _memberships(user) -> tuple[list[str], tuple[int, ...]]:
     """The unit paths of the user's active agencies and the ids of all of them (read once per
     user object)."""
-    cached = getattr(user, "_memberships", None)
-    if cached is None:
-        rows = _MEMBERSHIPS.rows(user.pk)
-        paths = sorted({path for path, _, active in rows if active})
-        cached = (paths, tuple(sorted({pk for _, pk, _ in rows})))
-        user._memberships = cached
-    return cached
+    if getattr(user, "_memberships", None) is None:
+        remember_memberships(user, _MEMBERSHIPS.rows(user.pk))
+    return user._memberships
 
 
 def jurisdiction_paths(user) -> list[str]:
