@@ -355,7 +355,8 @@ def intake_bodies(api: bool, count: int = 500, seed: int = 11) -> list[str]:
     from townhall.petitions.models import Topic
     from townhall.units.models import Agency
 
-    from .generate import CLERK, TOPIC_WEIGHTS, compose, person_name
+    from .generate import CLERK
+    from .texts import TOPIC_WEIGHTS, compose, person_name
 
     rng = random.Random(seed)
     clerk = User.objects.get(username=CLERK)

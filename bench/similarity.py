@@ -346,7 +346,8 @@ def measure(sample: int, seed: int = 7, synthetic: int = 200) -> dict:
     from townhall.core import text
     from townhall.petitions import selectors
 
-    from .generate import ADMIN, TOPIC_WEIGHTS, compose
+    from .generate import ADMIN
+    from .texts import TOPIC_WEIGHTS, compose
 
     rng = random.Random(seed)
     t0 = time.perf_counter()
