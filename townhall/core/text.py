@@ -172,6 +172,10 @@ def _signature_values(items: Iterable[str]) -> np.ndarray:
     return (hv * a + b).min(axis=0)
 
 
+_BAND_PREFIXES = [band.to_bytes(2, "big") for band in range(BANDS)]
+"""Each band's index as the 2 bytes its key's digest starts with (`band_keys`)."""
+
+
 def band_keys(sig: list[int]) -> list[int]:
     """One key per LSH band: a BLAKE2b digest of the band index and its `ROWS` values, read as a
     signed 64-bit integer (sign plus 63 bits), the range of a PostgreSQL or SQLite BIGINT.
@@ -201,9 +205,6 @@ def band_keys(sig: list[int]) -> list[int]:
         )
         for band, prefix in enumerate(_BAND_PREFIXES)
     ]
-
-
-_BAND_PREFIXES = [band.to_bytes(2, "big") for band in range(BANDS)]
 
 
 def estimated_jaccard(sig_a: list[int], sig_b: list[int]) -> float:
